@@ -1,0 +1,69 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[surestep] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'surestep'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'surestep'= {
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check-tag 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'surestep;check-tag'= {
+            cand --rev 'The commit to look at (default: HEAD, or workflow_run.head_sha in a workflow_run event)'
+            cand --prefix 'Tag prefix before MAJOR.MINOR.PATCH (e.g. `mypkg-v`; empty for bare versions)'
+            cand --version-file 'Fail unless this Cargo.toml, pyproject.toml or package.json declares the tag''s version'
+            cand -C 'The repository to inspect'
+            cand --repo 'The repository to inspect'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --allow-prerelease 'Accept pre-release tags such as v1.2.3-rc.1'
+            cand --require 'Fail (exit 1) when the commit carries no release tag'
+            cand --require-newest 'Fail unless the tag is greater than every other release tag in the repository'
+            cand --fetch 'Run `git fetch --tags` first'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'surestep;help'= {
+            cand check-tag 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'surestep;help;check-tag'= {
+        }
+        &'surestep;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The test command (README "Testing"): installs what the tests need when it is missing, then
+# runs the same gates as every commit: cargo fmt --check, clippy -D warnings, the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null; then
+  echo "cargo is not installed: install Rust 1.95 (rustup) first" >&2
+  exit 3
+fi
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+if ! command -v git >/dev/null; then
+  apt-get update && apt-get install -y --no-install-recommends git
+fi
+
+# Real servers the integration tests start on 127.0.0.1 (idempotent, fast when present).
+bash scripts/services.sh install ${SURESTEP_INSTALL_FLAGS:-}
+
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --locked --no-fail-fast

@@ -1,0 +1,81 @@
+//! The command-line interface: the single definition that yields help, completions and man pages.
+//!
+//! Each subcommand's flags live in a child module named after it; this file holds the global
+//! flags and the list of subcommands.
+
+mod check_tag;
+
+pub use check_tag::CheckTagArgs;
+
+use crate::output::{ColorChoice, GithubChoice, OutputSettings};
+use clap::{Args, Parser, Subcommand};
+
+/// Exit codes, shared by every subcommand (also in the README and the man page).
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  the step succeeded / the answer is yes
+  1  the check ran and failed (tag required but absent, wheel corrupt, timeout, conflict)
+  2  usage error (bad flags, bad input you typed)
+  3  the environment failed (a tool missing, network, auth, a server error)";
+
+/// Idempotent, verifiable release steps for CI.
+#[derive(Debug, Parser)]
+#[command(name = "surestep", version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(propagate_version = true, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every subcommand accepts.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Print exactly one JSON document on stdout (stable field names)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print nothing but errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Log what happens to stderr (-vv for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// When to use colours (NO_COLOR is honoured with `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Never draw progress bars; log milestones as lines instead
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)
+    #[arg(long, global = true, value_enum, default_value_t = GithubChoice::Auto, value_name = "WHEN")]
+    pub github: GithubChoice,
+}
+
+impl GlobalArgs {
+    pub fn output_settings(&self) -> OutputSettings {
+        OutputSettings {
+            json: self.json,
+            quiet: self.quiet,
+            verbose: self.verbose,
+            color: self.color,
+            no_progress: self.no_progress,
+            github: self.github,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts
+    CheckTag(CheckTagArgs),
+}
+
+impl Command {
+    /// The subcommand's name as typed, for messages and JSON.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::CheckTag(_) => "check-tag",
+        }
+    }
+}

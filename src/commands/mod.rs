@@ -1,0 +1,3 @@
+//! One module per subcommand, each the story of that step, returning an exit status.
+
+pub mod check_tag;

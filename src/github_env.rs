@@ -1,0 +1,130 @@
+//! The GitHub Actions run context: which commit this run is about.
+//!
+//! For `workflow_run` events `GITHUB_SHA` is the default branch's tip, not the commit that
+//! triggered the upstream workflow; that one is `workflow_run.head_sha` in the event file.
+//! Shared by `check-tag` and `wait-for-image --revision auto`.
+
+use std::path::PathBuf;
+
+/// What the environment says about the run's commit and ref.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunContext {
+    pub event_name: Option<String>,
+    pub sha: Option<String>,
+    /// `GITHUB_REF`, e.g. `refs/tags/v1.2.3`.
+    pub git_ref: Option<String>,
+    /// `workflow_run.head_sha` from the event file, for workflow_run events.
+    pub workflow_run_head_sha: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunContextError {
+    #[error("cannot read the event file {path} (GITHUB_EVENT_PATH)")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the event file {path} is not valid JSON")]
+    Json {
+        path: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("the workflow_run event file {path} has no workflow_run.head_sha")]
+    NoHeadSha { path: String },
+}
+
+impl RunContext {
+    /// Reads the context from the process environment (and the event file for workflow_run).
+    pub fn from_env() -> Result<Self, RunContextError> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let event_name = var("GITHUB_EVENT_NAME");
+        let mut ctx = RunContext {
+            event_name: event_name.clone(),
+            sha: var("GITHUB_SHA"),
+            git_ref: var("GITHUB_REF"),
+            workflow_run_head_sha: None,
+        };
+        if event_name.as_deref() == Some("workflow_run")
+            && let Some(path) = var("GITHUB_EVENT_PATH").map(PathBuf::from)
+        {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(&path)
+                .map_err(|source| RunContextError::Read { path: shown.clone(), source })?;
+            ctx.workflow_run_head_sha =
+                Some(workflow_run_head_sha(&text).map_err(|e| match e {
+                    HeadShaError::Json(source) => {
+                        RunContextError::Json { path: shown.clone(), source }
+                    }
+                    HeadShaError::Missing => RunContextError::NoHeadSha { path: shown.clone() },
+                })?);
+        }
+        Ok(ctx)
+    }
+
+    /// The commit this run is about: `workflow_run.head_sha` for workflow_run, else `GITHUB_SHA`.
+    pub fn commit(&self) -> Option<&str> {
+        self.workflow_run_head_sha.as_deref().or(self.sha.as_deref())
+    }
+
+    /// The tag named by `GITHUB_REF` on a tag push.
+    pub fn pushed_tag(&self) -> Option<&str> {
+        if self.event_name.as_deref() == Some("workflow_run") {
+            // GITHUB_REF is the default branch there.
+            return None;
+        }
+        self.git_ref.as_deref().and_then(|r| r.strip_prefix("refs/tags/"))
+    }
+}
+
+#[derive(Debug)]
+pub enum HeadShaError {
+    Json(serde_json::Error),
+    Missing,
+}
+
+/// Extracts `workflow_run.head_sha` from an event payload.
+pub fn workflow_run_head_sha(event_json: &str) -> Result<String, HeadShaError> {
+    let doc: serde_json::Value = serde_json::from_str(event_json).map_err(HeadShaError::Json)?;
+    doc.get("workflow_run")
+        .and_then(|w| w.get("head_sha"))
+        .and_then(|s| s.as_str())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .ok_or(HeadShaError::Missing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_head_sha() {
+        let json =
+            r#"{"action":"completed","workflow_run":{"head_sha":"abc123","head_branch":"main"}}"#;
+        assert_eq!(workflow_run_head_sha(json).unwrap(), "abc123");
+        assert!(matches!(workflow_run_head_sha("{}"), Err(HeadShaError::Missing)));
+        assert!(matches!(workflow_run_head_sha("not json"), Err(HeadShaError::Json(_))));
+    }
+
+    #[test]
+    fn commit_prefers_workflow_run_head() {
+        let ctx = RunContext {
+            event_name: Some("workflow_run".into()),
+            sha: Some("tip".into()),
+            git_ref: Some("refs/heads/main".into()),
+            workflow_run_head_sha: Some("head".into()),
+        };
+        assert_eq!(ctx.commit(), Some("head"));
+        assert_eq!(ctx.pushed_tag(), None);
+        let push = RunContext {
+            event_name: Some("push".into()),
+            sha: Some("s".into()),
+            git_ref: Some("refs/tags/v1.0.0".into()),
+            workflow_run_head_sha: None,
+        };
+        assert_eq!(push.commit(), Some("s"));
+        assert_eq!(push.pushed_tag(), Some("v1.0.0"));
+    }
+}

@@ -1,0 +1,64 @@
+//! surestep: idempotent, verifiable release steps for CI.
+//!
+//! Data flows one way in every subcommand: arguments (`cli`) → plan (pure, `model`) → protocol
+//! calls (`remote`, `inspect`) → an outcome value → the output layer (`output`), the only place
+//! that prints. [`run`] is the whole program behind the thin `main.rs`.
+
+pub mod cli;
+pub mod commands;
+pub mod docs;
+pub mod exit;
+pub mod github_env;
+pub mod model;
+pub mod output;
+pub mod remote;
+pub mod secret;
+
+use cli::{Cli, Command};
+use exit::ExitStatus;
+use output::Reporter;
+
+/// Runs one parsed command line to completion and returns its exit status.
+pub fn run(cli: Cli) -> ExitStatus {
+    init_tracing(cli.global.verbose);
+    let reporter = Reporter::new(&cli.global.output_settings());
+    let name = cli.command.name();
+    let result = match &cli.command {
+        Command::CheckTag(args) => commands::check_tag::run(args, &reporter),
+    };
+    result.unwrap_or_else(|err| reporter.fail(name, &err))
+}
+
+/// Parses the process arguments and runs; clap's own help/usage handling decides 0 or 2.
+pub fn main_with_args() -> ExitStatus {
+    use clap::Parser;
+    match Cli::try_parse() {
+        Ok(cli) => run(cli),
+        Err(err) => {
+            let _ = err.print();
+            if err.use_stderr() { ExitStatus::Usage } else { ExitStatus::Success }
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Builds the tokio runtime for subcommands that talk to servers.
+pub fn runtime() -> Result<tokio::runtime::Runtime, exit::CliError> {
+    use exit::ResultExt;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .or_environment("starting the async runtime")
+}

@@ -1,0 +1,4 @@
+//! Pure data and parsing, no I/O: versions, file formats, references.
+
+pub mod version;
+pub mod version_file;

@@ -1,0 +1,97 @@
+//! Progress for long work: indicatif bars on a terminal, plain milestone lines otherwise.
+//!
+//! CI logs are not terminals, so there a bar would vanish; instead each milestone becomes one
+//! line on stderr. `--quiet`, `--no-progress` and `--json` hide bars; milestones still follow
+//! `--quiet`.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::time::Duration;
+
+/// How progress is shown, decided once at start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressMode {
+    /// Interactive bars and spinners on stderr.
+    Bars,
+    /// One line per milestone on stderr.
+    Lines,
+    /// Nothing at all.
+    Hidden,
+}
+
+/// A handle to one unit of progress: a bar, a spinner, or a silent counter that logs milestones.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    mode: ProgressMode,
+    label: String,
+}
+
+impl Progress {
+    pub(crate) fn bar(mode: ProgressMode, len: u64, label: &str) -> Self {
+        let bar = (mode == ProgressMode::Bars).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {msg:30!} [{bar:30}] {pos}/{len} {elapsed}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.set_message(label.to_owned());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        if mode == ProgressMode::Lines {
+            eprintln!("{label}: started");
+        }
+        Self { bar, mode, label: label.to_owned() }
+    }
+
+    pub(crate) fn spinner(mode: ProgressMode, label: &str) -> Self {
+        let bar = (mode == ProgressMode::Bars).then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_message(label.to_owned());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Self { bar, mode, label: label.to_owned() }
+    }
+
+    /// Advances a bar by `n`.
+    pub fn inc(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
+    }
+
+    /// Reports a state change: the bar's message on a terminal, a log line elsewhere.
+    pub fn milestone(&self, message: &str) {
+        match self.mode {
+            ProgressMode::Bars => {
+                if let Some(bar) = &self.bar {
+                    bar.set_message(message.to_owned());
+                }
+            }
+            ProgressMode::Lines => eprintln!("{}: {message}", self.label),
+            ProgressMode::Hidden => {}
+        }
+    }
+
+    /// Removes the bar from the terminal.
+    pub fn finish(self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Colours and small text helpers for human output. `NO_COLOR` and `--color` decide once.
+
+use super::{Annotation, AnnotationLevel};
+use crate::exit::CliError;
+use anstyle::{AnsiColor, Style};
+
+/// The palette, either coloured or plain.
+#[derive(Debug, Clone)]
+pub struct Styles {
+    color: bool,
+}
+
+impl Styles {
+    pub fn new(color: bool) -> Self {
+        Self { color }
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_owned()
+        }
+    }
+
+    pub fn good(&self, text: &str) -> String {
+        self.paint(Style::new().fg_color(Some(AnsiColor::Green.into())), text)
+    }
+    pub fn bad(&self, text: &str) -> String {
+        self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())).bold(), text)
+    }
+    pub fn warn(&self, text: &str) -> String {
+        self.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), text)
+    }
+    pub fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().bold(), text)
+    }
+    pub fn dim(&self, text: &str) -> String {
+        self.paint(Style::new().dimmed(), text)
+    }
+
+    /// `error: …` / `warning: …` / `note: …` for stderr.
+    pub fn annotation(&self, a: &Annotation) -> String {
+        let label = match a.level {
+            AnnotationLevel::Error => self.bad("error:"),
+            AnnotationLevel::Warning => self.warn("warning:"),
+            AnnotationLevel::Notice => self.bold("note:"),
+        };
+        match &a.file {
+            Some(file) => format!("{label} {file}: {}", a.message),
+            None => format!("{label} {}", a.message),
+        }
+    }
+
+    /// The headline, the cause chain, then the hint.
+    pub fn error_report(&self, err: &CliError) -> String {
+        let mut out = format!("{} {}", self.bad("error:"), err.headline());
+        for cause in err.causes() {
+            out.push_str(&format!("\n  {} {cause}", self.dim("caused by:")));
+        }
+        if let Some(hint) = &err.hint {
+            out.push_str(&format!("\n  {} {hint}", self.bold("hint:")));
+        }
+        out
+    }
+}
+
+/// Escapes text for a Markdown table cell or paragraph.
+pub fn md_escape(text: &str) -> String {
+    text.replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ")
+}

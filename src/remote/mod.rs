@@ -1,0 +1,3 @@
+//! Protocol clients. Each returns values and errors; none prints.
+
+pub mod git;

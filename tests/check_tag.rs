@@ -1,0 +1,439 @@
+//! `surestep check-tag` driven as a binary against real git repositories in temp dirs.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+use tempfile::TempDir;
+
+/// A throw-away git repository with deterministic identity and dates.
+struct Repo {
+    dir: TempDir,
+}
+
+impl Repo {
+    fn new() -> Self {
+        let repo = Self { dir: TempDir::new().unwrap() };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        git_in(self.path(), args)
+    }
+
+    fn commit(&self, message: &str) -> String {
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path().join(name), text).unwrap();
+    }
+
+    fn surestep(&self) -> Command {
+        let mut cmd = Command::cargo_bin("surestep").unwrap();
+        cmd.current_dir(self.path());
+        for var in [
+            "GITHUB_ACTIONS",
+            "GITHUB_OUTPUT",
+            "GITHUB_STEP_SUMMARY",
+            "GITHUB_EVENT_NAME",
+            "GITHUB_EVENT_PATH",
+            "GITHUB_SHA",
+            "GITHUB_REF",
+            "SURESTEP_TAG_PREFIX",
+            "NO_COLOR",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.arg("check-tag");
+        cmd
+    }
+}
+
+fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json_of(cmd: &mut Command) -> (Value, i32) {
+    let out = cmd.arg("--json").output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let doc: Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {stdout}"));
+    (doc, out.status.code().unwrap())
+}
+
+/// Parses a GITHUB_OUTPUT file (k=v and k<<DELIM blocks) into pairs.
+fn read_outputs(path: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((k, delim)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            for l in lines.by_ref() {
+                if l == delim {
+                    break;
+                }
+                value.push(l);
+            }
+            out.push((k.to_owned(), value.join("\n")));
+        } else if let Some((k, v)) = line.split_once('=') {
+            out.push((k.to_owned(), v.to_owned()));
+        }
+    }
+    out
+}
+
+fn output<'a>(outputs: &'a [(String, String)], key: &str) -> &'a str {
+    outputs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no output {key}"))
+}
+
+#[test]
+fn lightweight_tag_is_found_and_written_to_github_output() {
+    let repo = Repo::new();
+    let sha = repo.commit("one");
+    repo.git(&["tag", "v1.2.3"]);
+    let gh = TempDir::new().unwrap();
+    let out_file = gh.path().join("output");
+    let summary = gh.path().join("summary");
+    repo.surestep()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &out_file)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .assert()
+        .success();
+    let outputs = read_outputs(&out_file);
+    assert_eq!(output(&outputs, "has_tag"), "true");
+    assert_eq!(output(&outputs, "tag_name"), "v1.2.3");
+    assert_eq!(output(&outputs, "version"), "1.2.3");
+    assert_eq!(output(&outputs, "major"), "1");
+    assert_eq!(output(&outputs, "minor"), "2");
+    assert_eq!(output(&outputs, "patch"), "3");
+    assert_eq!(output(&outputs, "prerelease"), "");
+    assert_eq!(output(&outputs, "python_version"), "1.2.3");
+    assert_eq!(output(&outputs, "is_latest"), "true");
+    assert_eq!(output(&outputs, "commit"), sha);
+    let md = std::fs::read_to_string(summary).unwrap();
+    assert!(md.contains("| `v1.2.3` | 1.2.3 |"), "{md}");
+}
+
+#[test]
+fn annotated_tag_is_peeled_to_its_commit() {
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "-a", "v2.0.0", "-m", "release 2.0.0"]);
+    let (doc, code) = json_of(&mut repo.surestep());
+    assert_eq!(code, 0);
+    assert_eq!(doc["has_tag"], true);
+    assert_eq!(doc["tag_name"], "v2.0.0");
+    assert_eq!(doc["command"], "check-tag");
+    assert_eq!(doc["exit_code"], 0);
+}
+
+#[test]
+fn several_tags_on_one_commit_the_highest_wins_and_all_are_reported() {
+    let repo = Repo::new();
+    repo.commit("one");
+    for t in ["v1.9.0", "v1.10.0", "v1.2.0", "nightly", "v1.11"] {
+        repo.git(&["tag", t]);
+    }
+    let (doc, _) = json_of(&mut repo.surestep());
+    assert_eq!(doc["tag_name"], "v1.10.0");
+    assert_eq!(doc["tags"], serde_json::json!(["v1.10.0", "v1.9.0", "v1.2.0"]));
+    let ignored: Vec<&str> =
+        doc["ignored"].as_array().unwrap().iter().map(|i| i["tag"].as_str().unwrap()).collect();
+    assert_eq!(ignored.len(), 2);
+    assert!(ignored.contains(&"nightly") && ignored.contains(&"v1.11"));
+    assert!(doc["warnings"][0].as_str().unwrap().contains("3 release tags"));
+}
+
+#[test]
+fn custom_prefix_for_monorepo_tags() {
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "mypkg-v0.4.1"]);
+    repo.git(&["tag", "v9.9.9"]);
+    let (doc, _) = json_of(repo.surestep().args(["--prefix", "mypkg-v"]));
+    assert_eq!(doc["tag_name"], "mypkg-v0.4.1");
+    assert_eq!(doc["version"], "0.4.1");
+    let (doc, _) = json_of(repo.surestep().env("SURESTEP_TAG_PREFIX", "mypkg-v"));
+    assert_eq!(doc["tag_name"], "mypkg-v0.4.1", "the prefix can come from the environment");
+}
+
+#[test]
+fn prerelease_needs_the_flag_and_maps_to_pep440() {
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "v1.2.3-rc.1"]);
+    let (doc, code) = json_of(&mut repo.surestep());
+    assert_eq!((doc["has_tag"].clone(), code), (Value::Bool(false), 0));
+    assert!(doc["ignored"][0]["reason"].as_str().unwrap().contains("--allow-prerelease"));
+    let (doc, _) = json_of(repo.surestep().arg("--allow-prerelease"));
+    assert_eq!(doc["tag_name"], "v1.2.3-rc.1");
+    assert_eq!(doc["prerelease"], "rc.1");
+    assert_eq!(doc["python_version"], "1.2.3rc1");
+}
+
+#[test]
+fn no_tag_is_not_an_error_unless_required() {
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "v0.1.0"]);
+    repo.commit("two");
+    let gh = TempDir::new().unwrap();
+    let out_file = gh.path().join("output");
+    repo.surestep()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &out_file)
+        .assert()
+        .success();
+    let outputs = read_outputs(&out_file);
+    assert_eq!(output(&outputs, "has_tag"), "false");
+    assert_eq!(output(&outputs, "tag_name"), "");
+    assert_eq!(output(&outputs, "is_latest"), "false");
+
+    let out = repo.surestep().env("GITHUB_ACTIONS", "true").arg("--require").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("::error::require: commit "), "{stdout}");
+}
+
+#[test]
+fn workflow_run_uses_head_sha_not_the_default_branch_tip() {
+    let repo = Repo::new();
+    let tagged = repo.commit("release");
+    repo.git(&["tag", "v3.1.0"]);
+    let tip = repo.commit("later work on main");
+    let event = repo.path().join("event.json");
+    std::fs::write(
+        &event,
+        serde_json::json!({"action": "completed", "workflow_run": {"head_sha": tagged, "head_branch": "v3.1.0"}}).to_string(),
+    )
+    .unwrap();
+    let (doc, _) = json_of(
+        repo.surestep()
+            .env("GITHUB_EVENT_NAME", "workflow_run")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_SHA", &tip)
+            .env("GITHUB_REF", "refs/heads/main"),
+    );
+    assert_eq!(doc["commit"], tagged.as_str());
+    assert_eq!(doc["commit_source"], "workflow_run");
+    assert_eq!(doc["tag_name"], "v3.1.0");
+
+    // An untagged push that triggered the workflow: has_tag=false.
+    std::fs::write(&event, serde_json::json!({"workflow_run": {"head_sha": tip}}).to_string())
+        .unwrap();
+    let (doc, code) = json_of(
+        repo.surestep().env("GITHUB_EVENT_NAME", "workflow_run").env("GITHUB_EVENT_PATH", &event),
+    );
+    assert_eq!((doc["has_tag"].clone(), code), (Value::Bool(false), 0));
+}
+
+#[test]
+fn workflow_run_head_sha_missing_from_checkout_is_an_environment_error_with_hint() {
+    let repo = Repo::new();
+    repo.commit("one");
+    let event = repo.path().join("event.json");
+    std::fs::write(
+        &event,
+        r#"{"workflow_run":{"head_sha":"1111111111111111111111111111111111111111"}}"#,
+    )
+    .unwrap();
+    let out = repo
+        .surestep()
+        .env("GITHUB_EVENT_NAME", "workflow_run")
+        .env("GITHUB_EVENT_PATH", &event)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("111111111111")
+            && stderr.contains("hint:")
+            && stderr.contains("fetch-depth: 0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn tag_push_counts_github_ref_when_the_checkout_lacks_the_tag_ref() {
+    let repo = Repo::new();
+    let sha = repo.commit("one");
+    let (doc, _) = json_of(
+        repo.surestep()
+            .env("GITHUB_EVENT_NAME", "push")
+            .env("GITHUB_REF", "refs/tags/v5.0.0")
+            .env("GITHUB_SHA", &sha),
+    );
+    assert_eq!(doc["tag_name"], "v5.0.0");
+    // A GITHUB_REF tag for another commit is not counted.
+    let other = repo.commit("two");
+    let (doc, _) = json_of(
+        repo.surestep()
+            .env("GITHUB_EVENT_NAME", "push")
+            .env("GITHUB_REF", "refs/tags/v5.0.0")
+            .env("GITHUB_SHA", &sha)
+            .args(["--rev", &other]),
+    );
+    assert_eq!(doc["has_tag"], false);
+}
+
+#[test]
+fn shallow_clone_without_tags_says_what_to_change_and_fetch_repairs_it() {
+    let origin = Repo::new();
+    origin.commit("one");
+    origin.commit("two");
+    origin.git(&["tag", "-a", "v1.0.0", "-m", "r"]);
+    let work = TempDir::new().unwrap();
+    let clone = work.path().join("clone");
+    let url = format!("file://{}", origin.path().display());
+    git_in(
+        work.path(),
+        &["clone", "-q", "--depth", "1", "--no-tags", &url, clone.to_str().unwrap()],
+    );
+    assert!(clone.join(".git/shallow").exists());
+
+    let mut cmd = Command::cargo_bin("surestep").unwrap();
+    cmd.current_dir(&clone).env_remove("GITHUB_ACTIONS").arg("check-tag");
+    let (doc, code) = json_of(&mut cmd);
+    assert_eq!((doc["has_tag"].clone(), code), (Value::Bool(false), 0));
+    let warning = doc["warnings"][0].as_str().unwrap();
+    assert!(warning.contains("shallow") && warning.contains("fetch-depth: 0"), "{warning}");
+
+    let mut cmd = Command::cargo_bin("surestep").unwrap();
+    cmd.current_dir(&clone).env_remove("GITHUB_ACTIONS").args(["check-tag", "--fetch"]);
+    let (doc, _) = json_of(&mut cmd);
+    assert_eq!(doc["tag_name"], "v1.0.0");
+}
+
+#[test]
+fn version_file_must_match_the_tag() {
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "v1.2.3-rc.1"]);
+    repo.write("pyproject.toml", "[project]\nname = \"x\"\nversion = \"1.2.3rc1\"\n");
+    repo.write("Cargo.toml", "[package]\nname = \"x\"\nversion = \"1.2.3-rc.1\"\n");
+    repo.write("package.json", r#"{"name": "x", "version": "1.2.2"}"#);
+    for file in ["pyproject.toml", "Cargo.toml"] {
+        repo.surestep().args(["--allow-prerelease", "--version-file", file]).assert().success();
+    }
+    let out = repo
+        .surestep()
+        .args(["--allow-prerelease", "--version-file", "package.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .contains("package.json declares 1.2.2 but the tag v1.2.3-rc.1 is version 1.2.3-rc.1"),
+        "{stdout}"
+    );
+
+    let out = repo.surestep().args(["--version-file", "setup.cfg"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an unsupported file is a usage error");
+    let out = repo.surestep().args(["--version-file", "missing/Cargo.toml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing/Cargo.toml"));
+}
+
+#[test]
+fn require_newest_and_is_latest_compare_with_every_release_tag() {
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "v2.0.0"]);
+    let old = repo.commit("two");
+    repo.git(&["tag", "v1.5.0"]);
+    let (doc, code) = json_of(repo.surestep().args(["--rev", &old, "--require-newest"]));
+    assert_eq!(code, 1);
+    assert_eq!(doc["is_latest"], false);
+    let check = &doc["checks"][0];
+    assert_eq!(check["name"], "require-newest");
+    assert_eq!(check["result"], "failed");
+    assert!(check["detail"].as_str().unwrap().contains("v2.0.0 is higher"));
+
+    repo.commit("three");
+    repo.git(&["tag", "v2.1.0"]);
+    let (doc, code) = json_of(repo.surestep().arg("--require-newest"));
+    assert_eq!((doc["is_latest"].clone(), code), (Value::Bool(true), 0));
+}
+
+#[test]
+fn bad_revision_is_a_usage_error_and_not_a_repo_is_environment() {
+    let repo = Repo::new();
+    repo.commit("one");
+    let out = repo.surestep().args(["--rev", "no-such-rev"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-rev"));
+
+    let empty = TempDir::new().unwrap();
+    let out = Command::cargo_bin("surestep")
+        .unwrap()
+        .args(["check-tag", "--repo"])
+        .arg(empty.path())
+        .env("GIT_CEILING_DIRECTORIES", empty.path().parent().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not inside a git repository") && stderr.contains("hint:"), "{stderr}");
+}
+
+#[test]
+fn missing_git_is_an_environment_error() {
+    let repo = Repo::new();
+    repo.commit("one");
+    let out = repo.surestep().env("PATH", "/nonexistent").output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot run git"));
+}
+
+#[test]
+fn json_errors_are_one_document_too() {
+    let repo = Repo::new();
+    repo.commit("one");
+    let (doc, code) = json_of(repo.surestep().args(["--rev", "nope"]));
+    assert_eq!(code, 2);
+    assert_eq!(doc["exit_code"], 2);
+    assert!(doc["error"]["message"].as_str().unwrap().contains("nope"));
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    Command::cargo_bin("surestep").unwrap().args(["check-tag", "--no-such-flag"]).assert().code(2);
+    Command::cargo_bin("surestep").unwrap().args(["check-tag", "--help"]).assert().code(0);
+}
+
+#[test]
+fn no_color_and_plain_output_off_a_terminal() {
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "v1.0.0"]);
+    let out = repo.surestep().env("NO_COLOR", "1").output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+    let out = repo.surestep().args(["--color", "always"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+}
