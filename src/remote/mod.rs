@@ -1,3 +1,4 @@
 //! Protocol clients. Each returns values and errors; none prints.
 
 pub mod git;
+pub mod http;

@@ -1,0 +1,351 @@
+//! The one HTTP client: user agent, timeouts, one retry policy, and URL redaction.
+//!
+//! Every protocol client (PyPI index, OCI registry) sends through [`HttpClient::send`], which
+//! retries transport errors, 5xx and 429 with exponential backoff and full jitter, honours
+//! `Retry-After`, and never puts credentials into an error message.
+
+use rand::Rng;
+use reqwest::{RequestBuilder, Response, StatusCode};
+use std::time::{Duration, Instant};
+
+/// The user agent every request carries.
+pub const USER_AGENT: &str = concat!("surestep/", env!("CARGO_PKG_VERSION"));
+
+/// How often and how patiently to retry.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// Never wait past this moment, whatever the server asks.
+    pub deadline: Option<Instant>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            retries: 5,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(20),
+            deadline: None,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The pause before retry number `attempt` (1-based): exponential with full jitter,
+    /// or the server's `Retry-After` when it gave one (capped by `max_delay`).
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(after) = retry_after {
+            return after.min(self.max_delay);
+        }
+        let exp = self.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let cap = exp.min(self.max_delay);
+        let millis = cap.as_millis() as u64;
+        // Full jitter, but never less than half, so retries still back off.
+        Duration::from_millis(rand::rng().random_range(millis / 2..=millis.max(1)))
+    }
+
+    /// Whether a response status is worth retrying.
+    pub fn retryable_status(status: StatusCode) -> bool {
+        status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS
+    }
+}
+
+/// Errors from the HTTP layer. URLs in them never carry credentials or query strings.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("cannot build the HTTP client")]
+    Build(#[source] reqwest::Error),
+    #[error("{method} {url}: {message}")]
+    Transport { method: String, url: String, message: String },
+    #[error("{method} {url}: server answered {status} after {attempts} attempts")]
+    GaveUp { method: String, url: String, status: StatusCode, attempts: u32 },
+}
+
+/// A wrapper around one `reqwest::Client` shared by the whole run.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    policy: RetryPolicy,
+}
+
+/// What happened on each attempt, for callers that report request counts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Attempts {
+    pub count: u32,
+}
+
+impl HttpClient {
+    pub fn new(policy: RetryPolicy) -> Result<Self, HttpError> {
+        let inner = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(Duration::from_secs(15))
+            .read_timeout(Duration::from_secs(60))
+            // Redirects are followed only within the same host (see `same_host_redirects`).
+            .redirect(same_host_redirects())
+            .build()
+            .map_err(HttpError::Build)?;
+        Ok(Self { inner, policy })
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.inner
+    }
+
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Sends the request built by `build`, rebuilding it for each retry (streamed bodies are
+    /// not cloneable). Retries transport errors, 5xx and 429; other statuses are returned.
+    /// `before_retry` runs before every retry; returning `Some` stops and returns that value
+    /// instead (e.g. "the index already has the file").
+    pub async fn send(
+        &self,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+    ) -> Result<Response, HttpError> {
+        self.send_with(build, || async { None::<Response> }).await.map(|(r, _)| r)
+    }
+
+    /// [`send`](Self::send) with a hook before each retry; returns the response and how many
+    /// attempts were made.
+    pub async fn send_with<F, Fut>(
+        &self,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+        before_retry: F,
+    ) -> Result<(Response, Attempts), HttpError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Option<Response>>,
+    {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let request = build(&self.inner).build().map_err(|e| transport("?", "?", &e))?;
+            let (method, url) = (request.method().to_string(), redact_url(request.url().as_str()));
+            tracing::debug!("{method} {url} (attempt {attempt})");
+            let result = self.inner.execute(request).await;
+            let retry_after = match result {
+                Ok(resp) if !RetryPolicy::retryable_status(resp.status()) => {
+                    tracing::debug!("{method} {url} -> {}", resp.status());
+                    return Ok((resp, Attempts { count: attempt }));
+                }
+                Ok(ref resp) => retry_after(resp),
+                Err(_) => None,
+            };
+            if attempt > self.policy.retries {
+                return match result {
+                    Ok(resp) => Err(HttpError::GaveUp {
+                        method,
+                        url,
+                        status: resp.status(),
+                        attempts: attempt,
+                    }),
+                    Err(e) => Err(transport(&method, &url, &e)),
+                };
+            }
+            let delay = self.policy.delay(attempt, retry_after);
+            if let Some(deadline) = self.policy.deadline
+                && Instant::now() + delay > deadline
+            {
+                return match result {
+                    Ok(resp) => Err(HttpError::GaveUp {
+                        method,
+                        url,
+                        status: resp.status(),
+                        attempts: attempt,
+                    }),
+                    Err(e) => Err(transport(&method, &url, &e)),
+                };
+            }
+            match &result {
+                Ok(resp) => {
+                    tracing::debug!("{method} {url} -> {}; retrying in {delay:?}", resp.status())
+                }
+                Err(e) => tracing::debug!(
+                    "{method} {url} failed ({}); retrying in {delay:?}",
+                    error_chain(e)
+                ),
+            }
+            tokio::time::sleep(delay).await;
+            if let Some(resp) = before_retry().await {
+                return Ok((resp, Attempts { count: attempt }));
+            }
+        }
+    }
+}
+
+fn transport(method: &str, url: &str, e: &reqwest::Error) -> HttpError {
+    HttpError::Transport { method: method.to_owned(), url: url.to_owned(), message: error_chain(e) }
+}
+
+/// The error and its causes on one line, with any URL in it redacted.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    // reqwest puts the full URL in its messages; drop userinfo and queries from it.
+    parts.iter().map(|p| redact_urls_in(p)).collect::<Vec<_>>().join(": ")
+}
+
+/// `Retry-After` as seconds or an HTTP date; also GHCR's `retry-after: 333ms`.
+pub fn retry_after(resp: &Response) -> Option<Duration> {
+    let value = resp.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    parse_retry_after(value)
+}
+
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Some(ms) = value.strip_suffix("ms") {
+        return ms.trim().parse::<u64>().ok().map(Duration::from_millis);
+    }
+    if let Ok(secs) = value.parse::<f64>()
+        && secs.is_finite()
+        && secs >= 0.0
+    {
+        return Some(Duration::from_secs_f64(secs.min(3600.0)));
+    }
+    let when = httpdate_to_unix(value)?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    Some(Duration::from_secs(when.saturating_sub(now)))
+}
+
+/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into Unix seconds.
+fn httpdate_to_unix(s: &str) -> Option<u64> {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    if parts.len() != 6 || parts[5] != "GMT" {
+        return None;
+    }
+    let day: u64 = parts[1].parse().ok()?;
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        .iter()
+        .position(|m| *m == parts[2])? as u64
+        + 1;
+    let year: u64 = parts[3].parse().ok()?;
+    let hms: Vec<u64> = parts[4].split(':').filter_map(|x| x.parse().ok()).collect();
+    if hms.len() != 3 {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let (y, m) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2])
+}
+
+/// A URL fit for messages: no userinfo, no query string (tokens hide in both).
+pub fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            if u.query().is_some() {
+                u.set_query(Some("REDACTED"));
+            }
+            u.to_string()
+        }
+        Err(_) => "<url>".to_owned(),
+    }
+}
+
+/// Redacts every `http(s)://…` URL inside a free-form message.
+pub fn redact_urls_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("http") {
+        let candidate = &rest[i..];
+        if candidate.starts_with("http://") || candidate.starts_with("https://") {
+            let end = candidate
+                .find(|c: char| c.is_whitespace() || c == ')' || c == '"' || c == '\'' || c == '>')
+                .unwrap_or(candidate.len());
+            out.push_str(&rest[..i]);
+            out.push_str(&redact_url(&candidate[..end]));
+            rest = &candidate[end..];
+        } else {
+            out.push_str(&rest[..i + 4]);
+            rest = &rest[i + 4..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Follows redirects only to the same scheme, host and port, so credentials never leave.
+fn same_host_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt.previous().first().is_some_and(|first| {
+            first.scheme() == attempt.url().scheme()
+                && first.host_str() == attempt.url().host_str()
+                && first.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if attempt.previous().len() > 5 || !same { attempt.stop() } else { attempt.follow() }
+    })
+}
+
+/// Whether a host is a loopback name or address (plain HTTP is allowed only there by default).
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_credentials_and_queries() {
+        assert_eq!(
+            redact_url("https://user:pw@example.com/token?scope=x&password=y"),
+            "https://example.com/token?REDACTED"
+        );
+        let msg = redact_urls_in("error sending request for url (http://u:p@127.0.0.1:1/x?t=1)");
+        assert_eq!(msg, "error sending request for url (http://127.0.0.1:1/x?REDACTED)");
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("333ms"), Some(Duration::from_millis(333)));
+        assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        assert_eq!(httpdate_to_unix("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_respects_caps() {
+        let p = RetryPolicy {
+            retries: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            deadline: None,
+        };
+        let d1 = p.delay(1, None);
+        assert!(d1 >= Duration::from_millis(50) && d1 <= Duration::from_millis(100));
+        let d4 = p.delay(4, None);
+        assert!(d4 >= Duration::from_millis(400) && d4 <= Duration::from_millis(800));
+        assert!(p.delay(20, None) <= Duration::from_secs(1));
+        assert_eq!(p.delay(1, Some(Duration::from_secs(30))), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        assert!(is_loopback_host("localhost"));
+        assert!(is_loopback_host("127.0.0.1"));
+        assert!(is_loopback_host("[::1]"));
+        assert!(!is_loopback_host("example.com"));
+        assert!(!is_loopback_host("10.0.0.1"));
+    }
+}
