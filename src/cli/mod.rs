@@ -4,8 +4,10 @@
 //! flags and the list of subcommands.
 
 mod check_tag;
+mod wait_for_image;
 
 pub use check_tag::CheckTagArgs;
+pub use wait_for_image::WaitForImageArgs;
 
 use crate::output::{ColorChoice, GithubChoice, OutputSettings};
 use clap::{Args, Parser, Subcommand};
@@ -69,6 +71,8 @@ impl GlobalArgs {
 pub enum Command {
     /// Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts
     CheckTag(CheckTagArgs),
+    /// Wait until a registry serves the expected image, then print its pinned digest reference
+    WaitForImage(WaitForImageArgs),
 }
 
 impl Command {
@@ -76,6 +80,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::CheckTag(_) => "check-tag",
+            Command::WaitForImage(_) => "wait-for-image",
         }
     }
 }
