@@ -253,3 +253,37 @@ fn devpi_shared_instance_gives_private_indexes() {
     let none = http::get(&format!("{}sharedpkg/", b.simple_url)).unwrap();
     assert_eq!(none.status, 404, "{}", none.text());
 }
+
+#[test]
+fn fault_proxy_injects_faults_then_forwards_and_logs_every_request() {
+    let pypi = PyPiServer::start();
+    let proxy = FaultProxy::start(
+        pypi.port(),
+        &Faults { kinds: vec!["503"], fail_first: 1, retry_after: 1.0, ..Faults::default() },
+    );
+    let first = http::get(&format!("{}/health", proxy.url())).unwrap();
+    assert_eq!(first.status, 503, "the first request gets the injected fault");
+    let second = http::get(&format!("{}/health", proxy.url())).unwrap();
+    assert_eq!(second.status, 200, "later requests reach pypiserver");
+    let reset = FaultProxy::start(
+        pypi.port(),
+        &Faults { kinds: vec!["reset_request"], fail_first: 1, ..Faults::default() },
+    );
+    assert!(http::get(&format!("{}/health", reset.url())).is_err(), "a reset is a transport error");
+    let throttled = FaultProxy::start(
+        pypi.port(),
+        &Faults { kinds: vec!["429"], fail_first: 1, retry_after: 2.0, ..Faults::default() },
+    );
+    let r = http::get(&format!("{}/health", throttled.url())).unwrap();
+    assert_eq!((r.status, r.header("Retry-After")), (429, Some("2")));
+    let log = proxy.requests();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].fault.as_deref(), Some("503"));
+    assert_eq!(
+        (log[1].method.as_str(), log[1].path.as_str(), log[1].status),
+        ("GET", "/health", Some(200))
+    );
+    let port = proxy.port();
+    drop(proxy);
+    assert!(!port_open(port), "the proxy stops on drop");
+}

@@ -11,6 +11,7 @@
 
 pub mod http;
 pub mod process;
+pub mod proxy;
 pub mod pypi;
 pub mod registry;
 pub mod s3;
@@ -22,6 +23,8 @@ use std::sync::Mutex;
 
 #[allow(unused_imports)]
 pub use process::{ServerProcess, pid_alive, process_group_members};
+#[allow(unused_imports)]
+pub use proxy::{FaultProxy, Faults, ProxiedRequest};
 #[allow(unused_imports)]
 pub use pypi::{
     Devpi, DevpiIndex, PyPiServer, make_wheel, make_wheel_salted, twine_upload, twine_upload_output,
