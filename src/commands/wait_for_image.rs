@@ -298,7 +298,9 @@ pub fn evaluate(conditions: &Conditions, seen: &Seen) -> Vec<ConditionCheck> {
         } else if none_labelled {
             format!("image carries no revision label ({REVISION_KEY}); want {want}")
         } else if passed {
-            format!("revision {want}")
+            format!("carries revision {want}")
+        } else if let Some(r) = seen.common_revision() {
+            format!("image is revision {r}; want {want}")
         } else {
             format!("{}; want {want}", problems.join(", "))
         };
@@ -429,8 +431,12 @@ async fn wait(plan: &WaitPlan, reporter: &Reporter) -> Result<WaitForImageOutcom
     spinner.finish();
 
     if !answered && let Some(e) = last_error {
-        return Err(registry_error(e, &plan.image)
-            .context(format!("no answer from the registry in {}", human_duration(plan.timeout))));
+        return Err(CliError::environment(e).context(format!(
+            "no answer from {} in {} (waiting for {})",
+            client.base_url(),
+            human_duration(plan.timeout),
+            plan.image
+        )));
     }
     Ok(WaitForImageOutcome {
         ready: false,

@@ -41,11 +41,12 @@ impl Render for WaitForImageOutcome {
             return out;
         }
         let mut out = format!(
-            "{} {} is ready after {}s ({} polls, {} requests)",
+            "{} {} is ready after {}s ({} {}, {} requests)",
             s.good("✓"),
             s.bold(&self.reference),
             self.waited_seconds,
             self.polls,
+            if self.polls == 1 { "poll" } else { "polls" },
             self.requests
         );
         if let Some(image) = &self.image {
