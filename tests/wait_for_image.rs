@@ -349,6 +349,16 @@ fn wrong_credentials_exit_3_and_never_show_the_secret() {
             assert!(started.elapsed() < Duration::from_secs(8), "auth failure is not retried");
             let all = format!("{}{}", r.stdout, r.stderr);
             assert!(all.contains("refused"), "{all}");
+            if json {
+                let doc: Value = r
+                    .stdout
+                    .lines()
+                    .filter(|l| l.starts_with('{'))
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .next()
+                    .unwrap_or_else(|| panic!("no JSON document: {}", r.stdout));
+                assert_eq!(doc["exit_code"], 3);
+            }
             let masked = all.replace(&format!("::add-mask::{wrong}"), "");
             for (what, text) in
                 [("stdout/stderr", masked), ("outputs", read(&out)), ("summary", read(&summary))]

@@ -768,6 +768,72 @@ mod tests {
         assert!(evaluate(&Conditions::default(), &s).is_empty(), "no condition: exists is enough");
     }
 
+    fn args(image: &str) -> WaitForImageArgs {
+        WaitForImageArgs {
+            image: image.into(),
+            digest: None,
+            revision: None,
+            platform: Vec::new(),
+            timeout: Duration::from_secs(600),
+            interval: Duration::from_secs(5),
+            username: None,
+            password: None,
+            insecure: false,
+        }
+    }
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+    }
+
+    #[test]
+    fn ghcr_falls_back_to_github_token() {
+        let env = env_of(&[("GITHUB_TOKEN", "ghs_abc"), ("GITHUB_ACTOR", "octocat")]);
+        let plan = plan(&args("ghcr.io/Octo/App:latest"), &RunContext::default(), &env).unwrap();
+        let creds = plan.credentials.unwrap();
+        assert_eq!(creds.username, "octocat");
+        assert_eq!(creds.password.expose(), "ghs_abc");
+        assert_eq!(plan.image.repository, "octo/app");
+        assert_eq!(plan.notes.len(), 1, "the lowercasing is noted");
+        let other = plan_of("quay.io/o/n", &env);
+        assert!(other.credentials.is_none(), "GITHUB_TOKEN goes to ghcr.io only");
+    }
+
+    fn plan_of(image: &str, env: &dyn Fn(&str) -> Option<String>) -> WaitPlan {
+        plan(&args(image), &RunContext::default(), env).unwrap()
+    }
+
+    #[test]
+    fn revision_auto_prefers_workflow_run_head() {
+        let mut a = args("ghcr.io/o/n");
+        a.revision = Some("auto".into());
+        let ctx = RunContext {
+            event_name: Some("workflow_run".into()),
+            sha: Some(B.into()),
+            git_ref: None,
+            workflow_run_head_sha: Some(A.into()),
+        };
+        let none = |_: &str| None;
+        let p = plan(&a, &ctx, &none).unwrap();
+        assert_eq!(p.conditions.revision, Some((A.to_owned(), RevisionOrigin::WorkflowRun)));
+        let push = RunContext { sha: Some(B.to_uppercase()), ..Default::default() };
+        let p = plan(&a, &push, &none).unwrap();
+        assert_eq!(p.conditions.revision, Some((B.to_owned(), RevisionOrigin::GithubSha)));
+        let err = plan(&a, &RunContext::default(), &none).unwrap_err();
+        assert_eq!(err.status, ExitStatus::Usage);
+    }
+
+    #[test]
+    fn conflicting_digests_are_a_usage_error() {
+        let d1 = Digest::sha256_of(b"1");
+        let mut a = args(&format!("ghcr.io/o/n@{d1}"));
+        a.digest = Some(Digest::sha256_of(b"2").to_string());
+        let none = |_: &str| None;
+        assert_eq!(plan(&a, &RunContext::default(), &none).unwrap_err().status, ExitStatus::Usage);
+        a.digest = Some(d1.to_string());
+        assert!(plan(&a, &RunContext::default(), &none).is_ok());
+    }
+
     #[test]
     fn durations_read_well() {
         assert_eq!(human_duration(Duration::from_secs(600)), "10m");
