@@ -361,4 +361,29 @@ mod tests {
         assert!(ImageRef::parse("reg.io/o/a___b").is_err());
         assert!(ImageRef::parse("reg.io/o/a._b").is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics_and_display_round_trips(input in ".{0,80}") {
+            if let Ok(r) = ImageRef::parse(&input) {
+                let again = ImageRef::parse(&r.to_string()).unwrap();
+                proptest::prop_assert_eq!(&again.registry, &r.registry);
+                proptest::prop_assert_eq!(&again.repository, &r.repository);
+                proptest::prop_assert_eq!(&again.tag, &r.tag);
+                proptest::prop_assert_eq!(&again.digest, &r.digest);
+            }
+        }
+
+        #[test]
+        fn well_formed_references_parse(
+            host in "[a-z]([a-z0-9-]{0,8}[a-z0-9])?\\.[a-z]{2,5}(:[1-9][0-9]{0,3})?",
+            path in "[a-z0-9]{1,8}(/[a-z0-9]{1,8}){0,2}",
+            tag in "[A-Za-z0-9_][A-Za-z0-9._-]{0,20}",
+        ) {
+            let r = ImageRef::parse(&format!("{host}/{path}:{tag}")).unwrap();
+            proptest::prop_assert_eq!(r.registry, host);
+            proptest::prop_assert_eq!(r.repository, path);
+            proptest::prop_assert_eq!(r.tag, Some(tag));
+        }
+    }
 }

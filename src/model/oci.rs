@@ -523,4 +523,16 @@ mod tests {
             Err(DocError::Json { .. })
         ));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200), text in ".{0,40}") {
+            let _ = ManifestDoc::parse(None, &bytes);
+            let _ = ManifestDoc::parse(Some(OCI_INDEX), &bytes);
+            let _ = ImageConfig::parse(&bytes);
+            let _ = Platform::parse(&text);
+            let _ = Digest::parse(&text);
+            let _ = revision_matches(&text, &text.to_uppercase());
+        }
+    }
 }

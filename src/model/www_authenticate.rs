@@ -260,4 +260,31 @@ mod tests {
         ));
         assert!(matches!(parse(r#"Bearer realm="x", ="y""#), Err(ChallengeError::Malformed(_))));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(header in ".{0,120}") {
+            let _ = parse(&header);
+            let _ = preferred(&header);
+        }
+
+        #[test]
+        fn quoted_values_round_trip(
+            realm in "[ -~]{1,40}",
+            service in "[ -~]{0,20}",
+            scopes in proptest::collection::vec("[a-z]{1,6}:[a-z/]{1,10}:[a-z,]{1,10}", 0..4),
+        ) {
+            let q = |v: &str| format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""));
+            let header = format!(
+                "Bearer realm={},service={},scope={}",
+                q(&realm), q(&service), q(&scopes.join(" "))
+            );
+            let Ok(Challenge::Bearer(b)) = preferred(&header) else {
+                return Err(proptest::test_runner::TestCaseError::fail(header));
+            };
+            proptest::prop_assert_eq!(b.realm, realm);
+            proptest::prop_assert_eq!(b.service, Some(service));
+            proptest::prop_assert_eq!(b.scopes, scopes);
+        }
+    }
 }
