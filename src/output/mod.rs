@@ -209,8 +209,10 @@ impl Reporter {
                 let err = CliError::environment(err).context("writing GitHub Actions outputs");
                 return self.fail(command, &err);
             }
-        } else if !self.quiet || self.json {
-            for a in &annotations {
+        } else {
+            // `--quiet` keeps errors: a failed check must still say why.
+            for a in annotations.iter().filter(|a| !self.quiet || a.level == AnnotationLevel::Error)
+            {
                 eprintln!("{}", self.styles.annotation(a));
             }
         }
