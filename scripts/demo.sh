@@ -187,6 +187,7 @@ git commit -q -m "Release $VERSION"
 git tag -a "v$VERSION" -m "MarkupSafe $VERSION"
 SHA="$(git rev-parse HEAD)"
 cp "$FIXTURES"/*.whl "$FIXTURES"/*.tar.gz dist/
+chmod u+w dist/*
 say ""
 say "${B}A throw-away repo${R} $PROJECT: commit ${SHA:0:12} tagged v$VERSION, dist/ holds"
 say "MarkupSafe $VERSION as published on PyPI: $(ls dist/*.whl | wc -l) wheels (CPython 3.10–3.14 × manylinux x86_64/aarch64) and the sdist."
@@ -201,6 +202,7 @@ step 0 "Are the wheels complete and intact?" \
 # The cache race of the seed story: one wheel cut short while it was being uploaded.
 mkdir -p "$DEMO/dist-broken"
 cp dist/* "$DEMO/dist-broken/"
+chmod u+w "$DEMO"/dist-broken/*
 broken="$(ls "$DEMO"/dist-broken/*cp312*x86_64*.whl)"
 truncate -s 20000 "$broken"
 rm "$DEMO"/dist-broken/*cp313*aarch64*.whl
