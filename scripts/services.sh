@@ -17,7 +17,7 @@ APT_PACKAGES=(docker-registry skopeo apache2-utils openssl curl git)
 MOTO_SPEC=("moto[server]==5.2.5")
 PYPISERVER_SPEC=("pypiserver==2.4.2" "passlib==1.7.4")
 DEVPI_SPEC=("devpi-server==6.20.3" "devpi-client==7.3.0")
-TOOLS_SPEC=("twine==7.0.0")
+TOOLS_SPEC=("twine==7.0.0" "PyYAML==6.0.3")
 S3S_VERSION="0.14.1"
 
 # Fixed demo ports (test-peers.md §4).

@@ -1,7 +1,7 @@
 //! `examples/release.yml` is valid GitHub Actions YAML, and every `surestep` command line in it
 //! parses with the real CLI definition (clap's own parser, the one the binary uses).
 //!
-//! The YAML is read by PyYAML from the moto peer's venv (installed by
+//! The YAML is read by PyYAML from the tools venv (installed by
 //! `bash scripts/services.sh install`); the `run:` scripts are split into command lines with
 //! Python's `shlex`, `${{ … }}` expressions replaced by a placeholder word.
 
@@ -45,20 +45,22 @@ struct Extracted {
 }
 
 fn extract() -> Extracted {
-    let python = support::peers_dir().join("venv-moto/bin/python");
-    support::require_installed(&python, "PyYAML (in venv-moto)");
+    let python = support::peers_dir().join("venv-tools/bin/python");
+    support::require_installed(&python, "PyYAML (venv-tools)");
     let yml = support::repo_root().join("examples/release.yml");
     let out = std::process::Command::new(&python)
         .args(["-c", EXTRACT])
         .arg(&yml)
         .output()
         .expect("run python");
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        out.status.success(),
-        "{} is not valid YAML: {}",
-        yml.display(),
-        String::from_utf8_lossy(&out.stderr)
+        !stderr.contains("No module named 'yaml'"),
+        "PyYAML is missing from {}: run {}",
+        python.display(),
+        support::INSTALL_HINT
     );
+    assert!(out.status.success(), "{} is not valid YAML: {}", yml.display(), stderr);
     let doc: Value = serde_json::from_slice(&out.stdout).expect("extractor prints JSON");
     let commands = doc["commands"]
         .as_array()
