@@ -4,8 +4,10 @@
 //! flags and the list of subcommands.
 
 mod check_tag;
+pub mod lock;
 
 pub use check_tag::CheckTagArgs;
+pub use lock::LockArgs;
 
 use crate::output::{ColorChoice, GithubChoice, OutputSettings};
 use clap::{Args, Parser, Subcommand};
@@ -69,6 +71,8 @@ impl GlobalArgs {
 pub enum Command {
     /// Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts
     CheckTag(CheckTagArgs),
+    /// Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store
+    Lock(LockArgs),
 }
 
 impl Command {
@@ -76,6 +80,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::CheckTag(_) => "check-tag",
+            Command::Lock(args) => args.command.name(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod progress;
 pub mod style;
 
 mod check_tag;
+pub mod lock;
 
 use crate::exit::{CliError, ExitStatus};
 use crate::secret::Secret;

@@ -2,3 +2,4 @@
 
 pub mod git;
 pub mod http;
+pub mod s3_lock;
