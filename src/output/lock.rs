@@ -160,7 +160,7 @@ impl Render for UnlockOutcome {
 
     fn text(&self, s: &Styles) -> String {
         let mark = match self.result {
-            UnlockResult::Removed => s.good("✓ removed"),
+            UnlockResult::Removed => s.good("✓"),
             UnlockResult::NotLocked | UnlockResult::Gone => s.good("✓"),
             UnlockResult::DryRun => s.dim("dry run"),
             _ => s.bad("✗"),
