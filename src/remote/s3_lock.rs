@@ -237,14 +237,20 @@ impl LockStore {
         Ok(Some(LockObject { key: key.to_owned(), body: body.to_vec(), etag, last_modified }))
     }
 
-    /// Reads many locks, [`READ_CONCURRENCY`] at a time, in the order given.
+    /// Reads many locks, [`READ_CONCURRENCY`] at a time, in the order given; `on_each` is
+    /// called as each read completes (for progress).
     pub async fn read_locks(
         &self,
         bucket: &str,
         keys: &[String],
+        on_each: &(dyn Fn() + Sync),
     ) -> Vec<Result<Option<LockObject>, S3LockError>> {
         futures_util::stream::iter(keys)
-            .map(|key| self.read_lock(bucket, key))
+            .map(|key| async move {
+                let read = self.read_lock(bucket, key).await;
+                on_each();
+                read
+            })
             .buffered(READ_CONCURRENCY)
             .collect()
             .await

@@ -64,9 +64,12 @@ pub async fn status(args: &LockStatusArgs, reporter: &Reporter) -> Result<Status
             .await
             .map_err(s3_error)?;
         spinner.finish();
-        let bar = reporter.progress(listing.lock_keys.len() as u64, "reading locks");
-        let read = store.read_locks(&url.bucket, &listing.lock_keys).await;
-        bar.inc(read.len() as u64);
+        let bar = reporter.progress(
+            listing.lock_keys.len() as u64,
+            &format!("reading {} lock(s)", listing.lock_keys.len()),
+        );
+        let read = store.read_locks(&url.bucket, &listing.lock_keys, &|| bar.inc(1)).await;
+        bar.milestone(&format!("done ({} objects listed)", listing.objects_scanned));
         bar.finish();
         let mut objects = Vec::new();
         for r in read {
