@@ -72,7 +72,7 @@ pub struct LockStatusArgs {
     #[command(flatten)]
     pub target: LockTarget,
     /// List every .tflock under the prefix (workspaces included)
-    #[arg(long, short = 'r')]
+    #[arg(long, short = 'r', conflicts_with = "workspace")]
     pub recursive: bool,
     /// Mark locks older than this as stale (e.g. 30m, 2h, 1d)
     #[arg(long, value_name = "DURATION")]

@@ -91,13 +91,11 @@ pub async fn status(args: &LockStatusArgs, reporter: &Reporter) -> Result<Status
         .collect();
     let head = StatusOutcome::headline(&locks);
     Ok(StatusOutcome {
-        target: match (&args.recursive, &args.target.workspace) {
-            (false, _) => {
-                let l =
-                    LockLocation::for_key(&url.key, args.target.workspace.as_deref(), prefix_ws);
-                format!("s3://{}/{}", url.bucket, l.lock_key)
-            }
-            (true, _) => url.to_string(),
+        target: if args.recursive {
+            url.to_string()
+        } else {
+            let l = LockLocation::for_key(&url.key, args.target.workspace.as_deref(), prefix_ws);
+            format!("s3://{}/{}", url.bucket, l.lock_key)
         },
         recursive: args.recursive,
         locked: !locks.is_empty(),
