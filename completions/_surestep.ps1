@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check-tag', 'check-tag', [CompletionResultType]::ParameterValue, 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
+            [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -172,9 +173,33 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
         'surestep;lock;help;help' {
             break
         }
+        'surestep;wait-for-image' {
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'Wait until the reference resolves to exactly this digest')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Wait until the image''s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run''s commit)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Wait until every listed platform is in the index (os/arch[/variant], comma-separated)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long (e.g. 10m, 90s, 1h; 0 checks once)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between polls (jittered by ±10%)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Registry username (for the token realm or Basic auth)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Registry password or token (prefer the environment variable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Speak plain HTTP to a registry that is not on loopback')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'surestep;help' {
             [CompletionResult]::new('check-tag', 'check-tag', [CompletionResultType]::ParameterValue, 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
+            [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -194,6 +219,9 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             break
         }
         'surestep;help;lock;probe' {
+            break
+        }
+        'surestep;help;wait-for-image' {
             break
         }
         'surestep;help;help' {

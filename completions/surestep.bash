@@ -25,6 +25,9 @@ _surestep() {
             surestep,lock)
                 cmd="surestep__subcmd__lock"
                 ;;
+            surestep,wait-for-image)
+                cmd="surestep__subcmd__wait__subcmd__for__subcmd__image"
+                ;;
             surestep__subcmd__help,check-tag)
                 cmd="surestep__subcmd__help__subcmd__check__subcmd__tag"
                 ;;
@@ -33,6 +36,9 @@ _surestep() {
                 ;;
             surestep__subcmd__help,lock)
                 cmd="surestep__subcmd__help__subcmd__lock"
+                ;;
+            surestep__subcmd__help,wait-for-image)
+                cmd="surestep__subcmd__help__subcmd__wait__subcmd__for__subcmd__image"
                 ;;
             surestep__subcmd__help__subcmd__lock,probe)
                 cmd="surestep__subcmd__help__subcmd__lock__subcmd__probe"
@@ -74,7 +80,7 @@ _surestep() {
 
     case "${cmd}" in
         surestep)
-            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag lock help"
+            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag lock wait-for-image help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -138,7 +144,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__help)
-            opts="check-tag lock help"
+            opts="check-tag lock wait-for-image help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +230,20 @@ _surestep() {
         surestep__subcmd__help__subcmd__lock__subcmd__unlock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__help__subcmd__wait__subcmd__for__subcmd__image)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -439,6 +459,56 @@ _surestep() {
                     return 0
                     ;;
                 --sse-customer-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --github)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__wait__subcmd__for__subcmd__image)
+            opts="-q -v -h -V --digest --revision --platform --timeout --interval --username --password --insecure --json --quiet --verbose --color --no-progress --github --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

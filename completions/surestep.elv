@@ -32,6 +32,7 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand --version 'Print version'
             cand check-tag 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
             cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+            cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'surestep;check-tag'= {
@@ -158,9 +159,32 @@ set edit:completion:arg-completer[surestep] = {|@words|
         }
         &'surestep;lock;help;help'= {
         }
+        &'surestep;wait-for-image'= {
+            cand --digest 'Wait until the reference resolves to exactly this digest'
+            cand --revision 'Wait until the image''s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run''s commit)'
+            cand --platform 'Wait until every listed platform is in the index (os/arch[/variant], comma-separated)'
+            cand --timeout 'Give up after this long (e.g. 10m, 90s, 1h; 0 checks once)'
+            cand --interval 'Pause between polls (jittered by ±10%)'
+            cand --username 'Registry username (for the token realm or Basic auth)'
+            cand --password 'Registry password or token (prefer the environment variable)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --insecure 'Speak plain HTTP to a registry that is not on loopback'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'surestep;help'= {
             cand check-tag 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
             cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+            cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'surestep;help;check-tag'= {
@@ -175,6 +199,8 @@ set edit:completion:arg-completer[surestep] = {|@words|
         &'surestep;help;lock;unlock'= {
         }
         &'surestep;help;lock;probe'= {
+        }
+        &'surestep;help;wait-for-image'= {
         }
         &'surestep;help;help'= {
         }

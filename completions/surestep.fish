@@ -38,6 +38,7 @@ complete -c surestep -n "__fish_surestep_needs_command" -s h -l help -d 'Print h
 complete -c surestep -n "__fish_surestep_needs_command" -s V -l version -d 'Print version'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+complete -c surestep -n "__fish_surestep_needs_command" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l rev -d 'The commit to look at (default: HEAD, or workflow_run.head_sha in a workflow_run event)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l prefix -d 'Tag prefix before MAJOR.MINOR.PATCH (e.g. `mypkg-v`; empty for bare versions)' -r
@@ -139,9 +140,30 @@ complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock help" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l digest -d 'Wait until the reference resolves to exactly this digest' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l revision -d 'Wait until the image\'s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run\'s commit)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l platform -d 'Wait until every listed platform is in the index (os/arch[/variant], comma-separated)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l timeout -d 'Give up after this long (e.g. 10m, 90s, 1h; 0 checks once)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l interval -d 'Pause between polls (jittered by ±10%)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l username -d 'Registry username (for the token realm or Basic auth)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l password -d 'Registry password or token (prefer the environment variable)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l insecure -d 'Speak plain HTTP to a registry that is not on loopback'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'

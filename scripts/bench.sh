@@ -34,8 +34,91 @@ section_publish() {
 }
 
 # --- section: wait-for-image --------------------------------------------------------------
+# Requests and CPU per poll: `surestep wait-for-image` (one process, many polls) against
+# `skopeo inspect` (what wait loops run once per poll), on the same image in a docker-registry
+# with token auth (scripts/peers/token_server.py), the image pushed by scripts/peers/push_image.py.
+# Requests are counted in the registry's access log (by User-Agent) and the token server's log;
+# CPU is user+sys of the child (getrusage, microseconds). Interleaved rounds; medians.
 section_wait_for_image() {
-  echo "wait-for-image: not yet benchmarked"
+  command -v docker-registry >/dev/null || { echo "wait-for-image: docker-registry missing (bash scripts/services.sh install)"; return 0; }
+  command -v skopeo >/dev/null || { echo "wait-for-image: skopeo missing"; return 0; }
+  local d=$WORK/wait-for-image rport tport rounds=${WFI_ROUNDS:-5} polls_s=${WFI_POLL_SECONDS:-10}
+  rm -rf "$d"; mkdir -p "$d"
+  rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  tport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  python3 scripts/peers/token_server.py --port "$tport" --dir "$d/token" --user tester:secret \
+    --service registry.local --issuer test-token-issuer 2>>"$d/token.log" &
+  local tpid=$!
+  cat >"$d/registry.yml" <<YML
+version: 0.1
+log: {level: error, accesslog: {disabled: false}}
+storage:
+  filesystem: {rootdirectory: $d/data}
+  cache: {blobdescriptor: inmemory}
+http:
+  addr: 127.0.0.1:$rport
+  secret: not-a-secret-local-bench-only
+auth: {token: {realm: "http://127.0.0.1:$tport/token", service: registry.local, issuer: test-token-issuer, rootcertbundle: $d/token/cert.pem}}
+YML
+  local i
+  for i in $(seq 100); do curl -sf "http://127.0.0.1:$tport/healthz" >/dev/null && break; sleep 0.1; done
+  docker-registry serve "$d/registry.yml" >>"$d/registry.log" 2>&1 &
+  local rpid=$!
+  trap "kill $rpid $tpid 2>/dev/null || true; trap - RETURN" RETURN
+  for i in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rport/v2/" && break; sleep 0.1; done
+  local rev=0123456789abcdef0123456789abcdef01234567 image="127.0.0.1:$rport/bench/app:latest"
+  python3 scripts/peers/push_image.py "127.0.0.1:$rport" bench/app latest "$rev" \
+    --platform linux/amd64 --platform linux/arm64 --attestation --user tester:secret >/dev/null
+
+  # count NEEDLE — registry access-log lines with that User-Agent plus token-server requests
+  count() { echo $(( $(grep -ac "\"$1" "$d/registry.log" || true) + $(grep -ac 'GET /token' "$d/token.log" || true) )); }
+  reset_logs() { : >"$d/registry.log"; : >"$d/token.log"; }
+  # cpu_run CMD... — runs CMD (stdout kept, stderr dropped); writes "cpu_seconds wall_seconds" to $d/time
+  cpu_run() {
+    python3 -c 'import resource, subprocess, sys, time
+t = time.perf_counter(); subprocess.run(sys.argv[2:], stderr=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write("%.6f %.6f\n" % (r.ru_utime + r.ru_stime, time.perf_counter() - t))' "$d/time" "$@"
+  }
+  local -a s_cpu s_req s_cpu1 s_req1 k_cpu k_req k_wall s_wall1
+  local r out polls cpu req
+  for r in $(seq "$rounds"); do
+    # surestep, many polls in one process: the revision never matches, so it polls until the timeout.
+    reset_logs
+    out=$(cpu_run "$SURESTEP" wait-for-image "$image" \
+      --username tester --password secret --revision ffffffffffffffffffffffffffffffffffffffff \
+      --interval 100ms --timeout "${polls_s}s" --json)
+    polls=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["polls"])')
+    cpu=$(awk '{print $1}' "$d/time")
+    req=$(count 'surestep/')
+    # surestep, one poll in one process (--timeout 0): the cost of a cold check.
+    reset_logs
+    cpu_run "$SURESTEP" wait-for-image "$image" \
+      --username tester --password secret --revision "$rev" --timeout 0 >/dev/null
+    s_cpu1+=("$(awk '{print $1}' "$d/time")")
+    s_req1+=("$(count 'surestep/')")
+    s_wall1+=("$(awk '{print $2}' "$d/time")")
+    # Steady state: what each poll after the first costs (the cold check's cost taken out).
+    s_cpu+=("$(echo "scale=6; ($cpu - ${s_cpu1[-1]}) / ($polls - 1)" | bc -l)")
+    s_req+=("$(echo "scale=3; ($req - ${s_req1[-1]}) / ($polls - 1)" | bc -l)")
+    # skopeo inspect: one process per poll, as wait loops run it.
+    reset_logs
+    cpu_run skopeo inspect --tls-verify=false --creds tester:secret "docker://$image" >/dev/null
+    k_cpu+=("$(awk '{print $1}' "$d/time")")
+    k_req+=("$(count 'skopeo/')")
+    k_wall+=("$(awk '{print $2}' "$d/time")")
+  done
+  med() { printf '%s\n' "$@" | median; }
+  local sc sr sc1 sr1 sw1 kc kr kw
+  sc=$(med "${s_cpu[@]}"); sr=$(med "${s_req[@]}"); sc1=$(med "${s_cpu1[@]}"); sr1=$(med "${s_req1[@]}")
+  sw1=$(med "${s_wall1[@]}"); kc=$(med "${k_cpu[@]}"); kr=$(med "${k_req[@]}"); kw=$(med "${k_wall[@]}")
+  echo "image: 2-platform OCI index + attestation, token auth; $rounds interleaved rounds, medians"
+  printf '%-44s %10s %12s %10s\n' "" "requests" "CPU s" "wall s"
+  printf '%-44s %10s %12s %10s\n' "surestep, each further poll (${polls_s}s wait)" "$sr" "$sc" "-"
+  printf '%-44s %10s %12s %10s\n' "surestep --timeout 0 (one cold check)" "$sr1" "$sc1" "$sw1"
+  printf '%-44s %10s %12s %10s\n' "skopeo inspect (one poll)" "$kr" "$kc" "$kw"
+  echo "ratios skopeo/surestep per poll: requests $(ratio "$kr" "$sr"), CPU $(ratio "$kc" "$sc")"
+  echo "ratios skopeo/surestep cold check: requests $(ratio "$kr" "$sr1"), CPU $(ratio "$kc" "$sc1"), wall $(ratio "$kw" "$sw1")"
 }
 
 # --- section: lock ------------------------------------------------------------------------

@@ -5,9 +5,11 @@
 
 mod check_tag;
 pub mod lock;
+mod wait_for_image;
 
 pub use check_tag::CheckTagArgs;
 pub use lock::LockArgs;
+pub use wait_for_image::WaitForImageArgs;
 
 use crate::output::{ColorChoice, GithubChoice, OutputSettings};
 use clap::{Args, Parser, Subcommand};
@@ -73,6 +75,8 @@ pub enum Command {
     CheckTag(CheckTagArgs),
     /// Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store
     Lock(LockArgs),
+    /// Wait until a registry serves the expected image, then print its pinned digest reference
+    WaitForImage(WaitForImageArgs),
 }
 
 impl Command {
@@ -81,6 +85,7 @@ impl Command {
         match self {
             Command::CheckTag(_) => "check-tag",
             Command::Lock(args) => args.command.name(),
+            Command::WaitForImage(_) => "wait-for-image",
         }
     }
 }

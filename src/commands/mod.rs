@@ -2,3 +2,4 @@
 
 pub mod check_tag;
 pub mod lock;
+pub mod wait_for_image;

@@ -11,6 +11,7 @@ pub mod style;
 
 mod check_tag;
 pub mod lock;
+mod wait_for_image;
 
 use crate::exit::{CliError, ExitStatus};
 use crate::secret::Secret;
@@ -209,8 +210,10 @@ impl Reporter {
                 let err = CliError::environment(err).context("writing GitHub Actions outputs");
                 return self.fail(command, &err);
             }
-        } else if !self.quiet || self.json {
-            for a in &annotations {
+        } else {
+            // `--quiet` keeps errors: a failed check must still say why.
+            for a in annotations.iter().filter(|a| !self.quiet || a.level == AnnotationLevel::Error)
+            {
                 eprintln!("{}", self.styles.annotation(a));
             }
         }

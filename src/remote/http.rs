@@ -152,43 +152,46 @@ impl HttpClient {
             let (method, url) = (request.method().to_string(), redact_url(request.url().as_str()));
             tracing::debug!("{method} {url} (attempt {attempt})");
             let result = self.inner.execute(request).await;
-            let retry_after = match result {
+            let (failure, retry_after) = match result {
                 Ok(resp) if !RetryPolicy::retryable_status(resp.status()) => {
                     tracing::debug!("{method} {url} -> {}", resp.status());
                     return Ok((resp, Attempts { count: attempt }));
                 }
-                Ok(ref resp) => retry_after(resp),
-                Err(_) => None,
+                Ok(resp) => {
+                    let status = resp.status();
+                    let after = match retry_after(&resp) {
+                        Some(after) => Some(after),
+                        // GHCR sends no header but `toomanyrequests: retry-after: 333.9ms`.
+                        None if status == StatusCode::TOO_MANY_REQUESTS => {
+                            let body = read_limited(resp, 4096).await.unwrap_or_default();
+                            body_retry_hint(&String::from_utf8_lossy(&body))
+                        }
+                        None => None,
+                    };
+                    (Ok(status), after)
+                }
+                Err(e) => (Err(e), None),
+            };
+            let give_up = |failure: Result<StatusCode, reqwest::Error>| match failure {
+                Ok(status) => HttpError::GaveUp {
+                    method: method.clone(),
+                    url: url.clone(),
+                    status,
+                    attempts: attempt,
+                },
+                Err(e) => transport(&method, &url, &e),
             };
             if attempt > self.policy.retries {
-                return match result {
-                    Ok(resp) => Err(HttpError::GaveUp {
-                        method,
-                        url,
-                        status: resp.status(),
-                        attempts: attempt,
-                    }),
-                    Err(e) => Err(transport(&method, &url, &e)),
-                };
+                return Err(give_up(failure));
             }
             let delay = self.policy.delay(attempt, retry_after);
             if let Some(deadline) = self.policy.deadline
                 && Instant::now() + delay > deadline
             {
-                return match result {
-                    Ok(resp) => Err(HttpError::GaveUp {
-                        method,
-                        url,
-                        status: resp.status(),
-                        attempts: attempt,
-                    }),
-                    Err(e) => Err(transport(&method, &url, &e)),
-                };
+                return Err(give_up(failure));
             }
-            match &result {
-                Ok(resp) => {
-                    tracing::debug!("{method} {url} -> {}; retrying in {delay:?}", resp.status())
-                }
+            match &failure {
+                Ok(status) => tracing::debug!("{method} {url} -> {status}; retrying in {delay:?}"),
                 Err(e) => tracing::debug!(
                     "{method} {url} failed ({}); retrying in {delay:?}",
                     error_chain(e)
@@ -241,6 +244,24 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let when = httpdate_to_unix(value)?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
     Some(Duration::from_secs(when.saturating_sub(now)))
+}
+
+/// The wait a 429 body asks for, as GHCR words it: `toomanyrequests: retry-after: 333.939671ms`.
+pub fn body_retry_hint(body: &str) -> Option<Duration> {
+    let lower = body.to_ascii_lowercase();
+    let rest = &lower[lower.find("retry-after:")? + "retry-after:".len()..];
+    let token: String =
+        rest.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
+    let (number, unit) =
+        token.split_at(token.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(token.len()));
+    let value: f64 = number.parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
+    let secs = match unit {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" => value * 60.0,
+        _ => return None,
+    };
+    Some(Duration::from_secs_f64(secs.min(3600.0)))
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into Unix seconds.
@@ -347,6 +368,18 @@ mod tests {
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
         assert_eq!(httpdate_to_unix("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn ghcr_body_hint() {
+        assert_eq!(
+            body_retry_hint("toomanyrequests: retry-after: 333.939671ms, allowed: 44000/minute"),
+            Some(Duration::from_nanos(333_939_671))
+        );
+        assert_eq!(body_retry_hint("Retry-After: 2s"), Some(Duration::from_secs(2)));
+        assert_eq!(body_retry_hint("retry-after: 1"), Some(Duration::from_secs(1)));
+        assert_eq!(body_retry_hint("toomanyrequests"), None);
+        assert_eq!(body_retry_hint("retry-after: soon"), None);
     }
 
     #[test]

@@ -2,4 +2,5 @@
 
 pub mod git;
 pub mod http;
+pub mod registry;
 pub mod s3_lock;
