@@ -364,7 +364,6 @@ impl LockStore {
         }
     }
 
-    /// Maps an SDK error to what it means for the user.
     fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
         &self,
         op: &'static str,
@@ -372,56 +371,66 @@ impl LockStore {
         key: &str,
         err: SdkError<E, HttpResponse>,
     ) -> S3LockError {
-        let target = format!("s3://{bucket}/{key}");
-        let (status, region_header) = match err.raw_response() {
-            Some(r) => (
-                Some(r.status().as_u16()),
-                r.headers().get("x-amz-bucket-region").map(str::to_owned),
-            ),
-            None => (None, None),
-        };
-        let Some(status) = status else {
-            // No HTTP response at all: connection, DNS, TLS, timeout.
-            return S3LockError::Unreachable {
-                endpoint: self.endpoint.clone(),
-                message: DisplayErrorContext(&err).to_string(),
-            };
-        };
-        let code = err.code().unwrap_or_default().to_owned();
-        let message = err.message().unwrap_or_default().to_owned();
-        match (status, code.as_str()) {
-            (_, "NoSuchBucket") => S3LockError::NoSuchBucket { bucket: bucket.to_owned() },
-            (_, "NoSuchKey") | (404, "NotFound") => S3LockError::NoSuchKey { target },
-            (404, "") => S3LockError::NoSuchKey { target },
-            (_, "PreconditionFailed") | (412, _) => S3LockError::PreconditionFailed { target },
-            (_, "ConditionalRequestConflict") => S3LockError::Conflict { target },
-            (_, "NotImplemented") | (501, _) => {
-                S3LockError::NotImplemented { what: format!("{op} with a condition header") }
-            }
-            (301, _) | (_, "PermanentRedirect") | (_, "AuthorizationHeaderMalformed") => {
-                S3LockError::WrongRegion {
-                    bucket: bucket.to_owned(),
-                    used: self.region.clone(),
-                    actual: region_header,
-                }
-            }
-            (401 | 403, _) => S3LockError::AccessDenied {
-                target,
-                code: if code.is_empty() { "AccessDenied".into() } else { code },
-                message: if message.is_empty() { format!("HTTP {status}") } else { message },
-            },
-            _ => S3LockError::Other {
-                op,
-                target,
-                status,
-                code: if code.is_empty() { "-".into() } else { code },
-                message: if message.is_empty() {
-                    DisplayErrorContext(&err).to_string()
-                } else {
-                    message
-                },
-            },
+        classify(op, bucket, key, (&self.endpoint, &self.region), err)
+    }
+}
+
+/// Maps an SDK error to what it means for the user. `at` is (endpoint, region), for messages.
+fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
+    op: &'static str,
+    bucket: &str,
+    key: &str,
+    (endpoint, region): (&str, &str),
+    err: SdkError<E, HttpResponse>,
+) -> S3LockError {
+    let target = format!("s3://{bucket}/{key}");
+    let (status, region_header) = match err.raw_response() {
+        Some(r) => {
+            (Some(r.status().as_u16()), r.headers().get("x-amz-bucket-region").map(str::to_owned))
         }
+        None => (None, None),
+    };
+    let Some(status) = status else {
+        // No HTTP response at all: connection, DNS, TLS, timeout.
+        return S3LockError::Unreachable {
+            endpoint: endpoint.to_owned(),
+            message: DisplayErrorContext(&err).to_string(),
+        };
+    };
+    let code = err.code().unwrap_or_default().to_owned();
+    let message = err.message().unwrap_or_default().to_owned();
+    match (status, code.as_str()) {
+        (_, "NoSuchBucket") => S3LockError::NoSuchBucket { bucket: bucket.to_owned() },
+        (_, "NoSuchKey") | (404, "NotFound") => S3LockError::NoSuchKey { target },
+        (404, "") => S3LockError::NoSuchKey { target },
+        (_, "PreconditionFailed") | (412, _) => S3LockError::PreconditionFailed { target },
+        (_, "ConditionalRequestConflict") => S3LockError::Conflict { target },
+        (_, "NotImplemented") | (501, _) => {
+            S3LockError::NotImplemented { what: format!("{op} with a condition header") }
+        }
+        (301, _) | (_, "PermanentRedirect") | (_, "AuthorizationHeaderMalformed") => {
+            S3LockError::WrongRegion {
+                bucket: bucket.to_owned(),
+                used: region.to_owned(),
+                actual: region_header,
+            }
+        }
+        (401 | 403, _) => S3LockError::AccessDenied {
+            target,
+            code: if code.is_empty() { "AccessDenied".into() } else { code },
+            message: if message.is_empty() { format!("HTTP {status}") } else { message },
+        },
+        _ => S3LockError::Other {
+            op,
+            target,
+            status,
+            code: if code.is_empty() { "-".into() } else { code },
+            message: if message.is_empty() {
+                DisplayErrorContext(&err).to_string()
+            } else {
+                message
+            },
+        },
     }
 }
 
@@ -450,6 +459,72 @@ mod tests {
         assert!(err.contains("16 bytes"), "{err}");
         let err = SseCustomerKey::parse(&Secret::new("not base64!")).unwrap_err().to_string();
         assert!(!err.contains("not base64!"), "the key must not be echoed: {err}");
+    }
+
+    fn answer(status: u16, code: &str, region_header: Option<&str>) -> S3LockError {
+        use aws_sdk_s3::error::ErrorMetadata;
+        use aws_sdk_s3::operation::get_object::GetObjectError;
+        use aws_sdk_s3::primitives::SdkBody;
+        let mut meta = ErrorMetadata::builder();
+        if !code.is_empty() {
+            meta = meta.code(code).message(format!("{code} said the server"));
+        }
+        let mut raw = HttpResponse::new(status.try_into().unwrap(), SdkBody::empty());
+        if let Some(r) = region_header {
+            raw.headers_mut().insert("x-amz-bucket-region", r.to_owned());
+        }
+        let err = SdkError::service_error(GetObjectError::generic(meta.build()), raw);
+        classify("GetObject", "state", "dev/k.tflock", ("http://s3.test", "us-east-1"), err)
+    }
+
+    #[test]
+    fn s3_answers_are_classified() {
+        match answer(301, "PermanentRedirect", Some("eu-west-1")) {
+            S3LockError::WrongRegion { actual, used, .. } => {
+                assert_eq!(actual.as_deref(), Some("eu-west-1"));
+                assert_eq!(used, "us-east-1");
+            }
+            other => panic!("{other:?}"),
+        }
+        // HEAD answers 301 without a body.
+        assert!(matches!(answer(301, "", None), S3LockError::WrongRegion { actual: None, .. }));
+        assert!(matches!(
+            answer(400, "AuthorizationHeaderMalformed", None),
+            S3LockError::WrongRegion { .. }
+        ));
+        match answer(403, "AccessDenied", None) {
+            S3LockError::AccessDenied { target, code, .. } => {
+                assert_eq!(target, "s3://state/dev/k.tflock");
+                assert_eq!(code, "AccessDenied");
+            }
+            other => panic!("{other:?}"),
+        }
+        let denied = answer(403, "SignatureDoesNotMatch", None);
+        assert!(denied.hint().unwrap().contains("credentials were rejected"), "{denied:?}");
+        assert!(
+            matches!(answer(404, "NoSuchBucket", None), S3LockError::NoSuchBucket { bucket } if bucket == "state")
+        );
+        assert!(matches!(answer(404, "NoSuchKey", None), S3LockError::NoSuchKey { .. }));
+        assert!(matches!(
+            answer(412, "PreconditionFailed", None),
+            S3LockError::PreconditionFailed { .. }
+        ));
+        assert!(matches!(
+            answer(409, "ConditionalRequestConflict", None),
+            S3LockError::Conflict { .. }
+        ));
+        assert!(matches!(answer(501, "NotImplemented", None), S3LockError::NotImplemented { .. }));
+        match answer(500, "InternalError", None) {
+            e @ S3LockError::Other { status: 500, .. } => {
+                assert!(
+                    e.to_string().contains(
+                        "GetObject on s3://state/dev/k.tflock failed: HTTP 500 InternalError"
+                    ),
+                    "{e}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
