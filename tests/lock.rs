@@ -17,7 +17,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 use support::{Moto, S3sFs};
 use surestep::commands::lock::unlock::{
-    ReadLock, UnlockPlan, UnlockResult, check_step, delete_step, read_step,
+    ReadLock, UnlockPlan, UnlockRequest, UnlockResult, check_step, delete_step, read_step,
+    unlock_steps,
 };
 use surestep::model::tflock::{LockInfo, LockLocation, format_rfc3339};
 use surestep::remote::s3_lock::{LockStore, S3Settings};
@@ -377,51 +378,85 @@ fn unlock_with_a_wrong_id_refuses_and_shows_the_holder() {
 
 /// The race Terraform's unlock has: between our read and our delete, the stale lock is cleared
 /// and a new apply takes the lock. The delete is conditional on the ETag read, so the new lock
-/// survives and the outcome says nothing was deleted.
+/// survives and the outcome says nothing was deleted. Driven twice: step by step, and through
+/// the whole unlock flow with the rival writer injected between read and delete.
 #[test]
 fn unlock_race_lock_replaced_between_read_and_delete_deletes_nothing() {
     let b = bucket("unlock-race");
     let m = moto();
     let state = "dev/terraform.tfstate";
-    put_lock(&b, state, ID_A, Duration::from_secs(3600));
     let s3 = moto_sdk();
     let (ak, sk) = m.credentials();
     // The library reads credentials from the default chain, like the binary.
-    // SAFETY (edition 2024): set before the runtime starts any thread reading the environment.
+    // SAFETY (edition 2024): std's environment lock serialises this with the other tests' reads.
     unsafe {
         std::env::set_var("AWS_ACCESS_KEY_ID", ak);
         std::env::set_var("AWS_SECRET_ACCESS_KEY", sk);
         std::env::set_var("AWS_REGION", "us-east-1");
         std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
     }
-    rt().block_on(async {
-        let settings = S3Settings {
-            endpoint_url: Some(m.endpoint()),
-            path_style: true,
-            region: Some("us-east-1".into()),
-            sse_customer_key: None,
-        };
-        let (store, _secrets) = LockStore::connect(&settings).await.unwrap();
-        let location = LockLocation::for_key(state, None, "env:");
-        let plan = UnlockPlan { lock_id: Some(ID_A.into()), ..UnlockPlan::default() };
+    let location = LockLocation::for_key(state, None, "env:");
+    // Someone force-unlocks and a new apply takes the lock (with a new ID).
+    let replace = |s3: aws_sdk_s3::Client, b: String, key: String, new_id: &'static str| async move {
+        s3.delete_object().bucket(&b).key(&key).send().await.unwrap();
+        let fresh = lock_info(new_id, &b, state, SystemTime::now()).to_json().into_bytes();
+        terraform_lock(&s3, &b, &key, fresh).await
+    };
+    let settings = S3Settings {
+        endpoint_url: Some(m.endpoint()),
+        path_style: true,
+        region: Some("us-east-1".into()),
+        sse_customer_key: None,
+    };
 
+    // 1. Step by step.
+    put_lock(&b, state, ID_A, Duration::from_secs(3600));
+    rt().block_on(async {
+        let (store, _secrets) = LockStore::connect(&settings).await.unwrap();
+        let plan = UnlockPlan { lock_id: Some(ID_A.into()), ..UnlockPlan::default() };
         let read: ReadLock =
             read_step(&store, &b, &location, "env:", SystemTime::now()).await.unwrap().unwrap();
         assert_eq!(read.report.lock_id.as_deref(), Some(ID_A));
         check_step(&plan, &read).expect("the ID matches");
-
-        // Meanwhile: someone force-unlocks and a new apply takes the lock.
-        s3.delete_object().bucket(&b).key(&location.lock_key).send().await.unwrap();
-        let fresh = lock_info(ID_B, &b, state, SystemTime::now()).to_json().into_bytes();
-        let new_etag = terraform_lock(&s3, &b, &location.lock_key, fresh).await;
+        let new_etag = replace(s3.clone(), b.clone(), location.lock_key.clone(), ID_B).await;
         assert_ne!(new_etag, read.object.etag, "the new lock must differ");
-
         let deleted = delete_step(&store, &b, &read, &plan).await.unwrap();
         assert_eq!(deleted.result, UnlockResult::Changed);
     });
-    let (etag, body) = get_object(&s3, &b, "dev/terraform.tfstate.tflock").expect("new lock kept");
+    let (_, body) = get_object(&s3, &b, "dev/terraform.tfstate.tflock").expect("new lock kept");
     assert_eq!(LockInfo::parse(&body).unwrap().id, ID_B);
-    assert!(!etag.is_empty());
+
+    // 2. The whole flow (as `lock unlock --lock-id ID_B` runs it), the lock replaced by ID_C
+    //    between the read and the delete.
+    const ID_C: &str = "0b8f5e2d-1c3a-4d7e-9f60-a1b2c3d4e5f6";
+    let outcome = rt().block_on(async {
+        let (store, _secrets) = LockStore::connect(&settings).await.unwrap();
+        let req = UnlockRequest {
+            bucket: b.clone(),
+            location: location.clone(),
+            workspace_prefix: "env:".into(),
+            plan: UnlockPlan { lock_id: Some(ID_B.into()), ..UnlockPlan::default() },
+            dry_run: false,
+            confirm: false,
+        };
+        let rival = async {
+            replace(s3.clone(), b.clone(), location.lock_key.clone(), ID_C).await;
+        };
+        unlock_steps(&store, &req, |_| panic!("no confirmation with --lock-id"), rival)
+            .await
+            .unwrap()
+    });
+    assert_eq!(outcome.result, UnlockResult::Changed);
+    assert!(!outcome.removed);
+    assert!(outcome.locked);
+    assert_eq!(outcome.status(), surestep::exit::ExitStatus::Failed);
+    assert!(outcome.message.contains("lock changed since it was read"), "{}", outcome.message);
+    assert!(outcome.message.contains("nothing deleted"), "{}", outcome.message);
+    assert_eq!(outcome.lock_id.as_deref(), Some(ID_B), "the lock that was read");
+    let current = outcome.current.as_ref().expect("the new holder is shown");
+    assert_eq!(current.lock_id.as_deref(), Some(ID_C));
+    let (_, body) = get_object(&s3, &b, "dev/terraform.tfstate.tflock").expect("new lock kept");
+    assert_eq!(LockInfo::parse(&body).unwrap().id, ID_C);
 }
 
 #[test]

@@ -255,10 +255,42 @@ pub async fn unlock(args: &LockUnlockArgs, reporter: &Reporter) -> Result<Unlock
         allow_unconditional_delete: args.allow_unconditional_delete,
     };
     let ws_prefix = args.target.workspace_key_prefix.as_str();
-    let location = LockLocation::for_key(&url.key, args.target.workspace.as_deref(), ws_prefix);
-    let target = format!("s3://{}/{}", url.bucket, location.lock_key);
+    let request = UnlockRequest {
+        bucket: url.bucket.clone(),
+        location: LockLocation::for_key(&url.key, args.target.workspace.as_deref(), ws_prefix),
+        workspace_prefix: ws_prefix.to_owned(),
+        plan,
+        dry_run: args.dry_run,
+        confirm: must_confirm,
+    };
     let store = connect(&args.s3, reporter).await?;
+    let confirm = |lock: &LockReport| crate::output::lock::confirm_unlock(reporter, lock);
+    unlock_steps(&store, &request, confirm, async {}).await
+}
 
+/// One unlock, ready to run against a store.
+#[derive(Debug, Clone)]
+pub struct UnlockRequest {
+    pub bucket: String,
+    pub location: LockLocation,
+    pub workspace_prefix: String,
+    pub plan: UnlockPlan,
+    pub dry_run: bool,
+    /// Ask (through `confirm`) before deleting.
+    pub confirm: bool,
+}
+
+/// The whole unlock: read, check, confirm, then `between` (nothing in the binary; a rival
+/// writer in the race test), then the conditional delete, and the outcome that tells it.
+pub async fn unlock_steps(
+    store: &LockStore,
+    req: &UnlockRequest,
+    confirm: impl FnOnce(&LockReport) -> std::io::Result<bool>,
+    between: impl std::future::Future<Output = ()>,
+) -> Result<UnlockOutcome, CliError> {
+    let (bucket, location, ws_prefix, plan) =
+        (req.bucket.as_str(), &req.location, req.workspace_prefix.as_str(), &req.plan);
+    let target = format!("s3://{bucket}/{}", location.lock_key);
     let mut outcome = UnlockOutcome {
         target: target.clone(),
         result: UnlockResult::NotLocked,
@@ -268,16 +300,14 @@ pub async fn unlock(args: &LockUnlockArgs, reporter: &Reporter) -> Result<Unlock
         who: None,
         created: None,
         age_seconds: None,
-        dry_run: args.dry_run,
+        dry_run: req.dry_run,
         lock: None,
         current: None,
         conditional_delete: None,
         message: format!("{target}: not locked, nothing to remove"),
         warnings: Vec::new(),
     };
-    let Some(lock) =
-        read_step(&store, &url.bucket, &location, ws_prefix, SystemTime::now()).await?
-    else {
+    let Some(lock) = read_step(store, bucket, location, ws_prefix, SystemTime::now()).await? else {
         return Ok(outcome);
     };
     outcome.locked = true;
@@ -288,18 +318,18 @@ pub async fn unlock(args: &LockUnlockArgs, reporter: &Reporter) -> Result<Unlock
     outcome.warnings = lock.report.warnings();
     outcome.lock = Some(lock.report.clone());
 
-    if let Err((result, message)) = check_step(&plan, &lock) {
+    if let Err((result, message)) = check_step(plan, &lock) {
         outcome.result = result;
         outcome.message = message;
         return Ok(outcome);
     }
-    if args.dry_run {
+    if req.dry_run {
         outcome.result = UnlockResult::DryRun;
         outcome.message = format!("{target}: would remove this lock (--dry-run, nothing deleted)");
         return Ok(outcome);
     }
-    if must_confirm {
-        let yes = crate::output::lock::confirm_unlock(reporter, &lock.report).map_err(|e| {
+    if req.confirm {
+        let yes = confirm(&lock.report).map_err(|e| {
             CliError::environment(
                 anyhow::Error::new(e).context("reading the answer from the terminal"),
             )
@@ -311,7 +341,8 @@ pub async fn unlock(args: &LockUnlockArgs, reporter: &Reporter) -> Result<Unlock
         }
     }
 
-    let deleted = delete_step(&store, &url.bucket, &lock, &plan).await?;
+    between.await;
+    let deleted = delete_step(store, bucket, &lock, plan).await?;
     outcome.result = deleted.result;
     outcome.conditional_delete = Some(deleted.conditional);
     match deleted.result {
@@ -325,8 +356,7 @@ pub async fn unlock(args: &LockUnlockArgs, reporter: &Reporter) -> Result<Unlock
             );
             match deleted.conditional {
                 ConditionalDelete::Ignored => outcome.warnings.push(format!(
-                    "the store ignored If-Match on DELETE, so this delete was unconditional: had the lock changed since it was read, the new lock was removed too. Run `surestep lock probe s3://{}/` to check this store; Terraform's locking is unsafe on it",
-                    url.bucket
+                    "the store ignored If-Match on DELETE, so this delete was unconditional: had the lock changed since it was read, the new lock was removed too. Run `surestep lock probe s3://{bucket}/` to check this store; Terraform's locking is unsafe on it"
                 )),
                 ConditionalDelete::Unsupported => outcome.warnings.push(
                     "the store does not support conditional deletes: removed without the If-Match guard (--allow-unconditional-delete)".into(),
@@ -339,7 +369,7 @@ pub async fn unlock(args: &LockUnlockArgs, reporter: &Reporter) -> Result<Unlock
                 "{target}: lock changed since it was read (ETag {} no longer matches), nothing deleted",
                 lock.object.etag
             );
-            let now = read_step(&store, &url.bucket, &location, ws_prefix, SystemTime::now()).await;
+            let now = read_step(store, bucket, location, ws_prefix, SystemTime::now()).await;
             outcome.current = now.ok().flatten().map(|l| l.report);
             outcome.locked = true;
         }
