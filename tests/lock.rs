@@ -555,7 +555,9 @@ fn malformed_lock_json_is_shown_raw_with_a_warning() {
 fn access_denied_with_a_wrong_secret_exits_3_without_printing_it() {
     let b = bucket("denied");
     let m = moto();
-    let cmd = surestep(&m.endpoint(), (m.credentials().0, FAKE_SECRET));
+    // With -vv the SDK's own debug/trace logs (signing included) go to stderr too.
+    let mut cmd = surestep(&m.endpoint(), (m.credentials().0, FAKE_SECRET));
+    cmd.arg("-vv");
     let r = run_with(
         cmd,
         &["status", &format!("s3://{b}/dev/terraform.tfstate")],
@@ -568,6 +570,18 @@ fn access_denied_with_a_wrong_secret_exits_3_without_printing_it() {
         r.stderr
     );
     assert!(r.stderr.contains("hint:"), "{}", r.stderr);
+
+    // A session token moto does not know: rejected, exit 3, the token never printed (-vv).
+    let fake_token = "FAKE-SESSION-TOKEN-surestep-must-never-print-7e21";
+    let mut cmd = surestep(&m.endpoint(), m.credentials());
+    cmd.env("AWS_SESSION_TOKEN", fake_token).arg("-vv");
+    let r = run_with(cmd, &["status", &format!("s3://{b}/k")], &[m.credentials().1, fake_token]);
+    assert_eq!(r.code, 3, "{}", r.all());
+    assert!(
+        r.stderr.contains("access denied") && r.stderr.contains("InvalidToken"),
+        "{}",
+        r.stderr
+    );
 
     // Same in JSON mode: one document on stdout, no secret anywhere (checked by run_with).
     let cmd = surestep(&m.endpoint(), (m.credentials().0, FAKE_SECRET));

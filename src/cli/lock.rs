@@ -56,7 +56,7 @@ pub struct S3Flags {
 /// Which lock, for commands on one state.
 #[derive(Debug, Args, Clone)]
 pub struct LockTarget {
-    /// s3://BUCKET/KEY: the state key or its .tflock key (with --recursive: s3://BUCKET/PREFIX/)
+    /// s3://BUCKET/KEY: a state key or its .tflock key (`status --recursive`: s3://BUCKET/PREFIX/)
     #[arg(value_name = "S3_URL")]
     pub url: String,
     /// The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)

@@ -90,7 +90,7 @@ impl S3LockError {
         Some(match self {
             S3LockError::NoCredentials(_) => "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use aws-actions/configure-aws-credentials before this step".into(),
             S3LockError::BadSseKey(_) => "pass the same base64 key Terraform's sse_customer_key / AWS_SSE_CUSTOMER_KEY uses".into(),
-            S3LockError::AccessDenied { code, .. } if code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" => {
+            S3LockError::AccessDenied { code, .. } if code != "AccessDenied" => {
                 "the credentials were rejected: check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile".into()
             }
             S3LockError::AccessDenied { .. } => "the lock commands need s3:ListBucket on the bucket and s3:GetObject (and s3:DeleteObject to unlock, s3:PutObject to probe) on the .tflock keys".into(),
@@ -408,6 +408,15 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>
         (_, "NotImplemented") | (501, _) => {
             S3LockError::NotImplemented { what: format!("{op} with a condition header") }
         }
+        (
+            _,
+            "AccessDenied"
+            | "SignatureDoesNotMatch"
+            | "InvalidAccessKeyId"
+            | "InvalidToken"
+            | "ExpiredToken"
+            | "TokenRefreshRequired",
+        ) => S3LockError::AccessDenied { target, code, message },
         (301, _) | (_, "PermanentRedirect") | (_, "AuthorizationHeaderMalformed") => {
             S3LockError::WrongRegion {
                 bucket: bucket.to_owned(),
@@ -499,6 +508,8 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        let token = answer(400, "InvalidToken", None);
+        assert!(matches!(token, S3LockError::AccessDenied { .. }), "{token:?}");
         let denied = answer(403, "SignatureDoesNotMatch", None);
         assert!(denied.hint().unwrap().contains("credentials were rejected"), "{denied:?}");
         assert!(
