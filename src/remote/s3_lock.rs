@@ -12,7 +12,7 @@ use crate::secret::Secret;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::{BehaviorVersion, ProvideCredentials, Region};
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use base64::Engine;
 use futures_util::StreamExt;
 use md5::Digest;
@@ -170,7 +170,7 @@ impl LockStore {
         let creds = provider
             .provide_credentials()
             .await
-            .map_err(|e| S3LockError::NoCredentials(DisplayErrorContext(&e).to_string()))?;
+            .map_err(|e| S3LockError::NoCredentials(error_chain(&e)))?;
         secrets.push(Secret::new(creds.secret_access_key()));
         if let Some(token) = creds.session_token() {
             secrets.push(Secret::new(token));
@@ -394,7 +394,7 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>
         // No HTTP response at all: connection, DNS, TLS, timeout.
         return S3LockError::Unreachable {
             endpoint: endpoint.to_owned(),
-            message: DisplayErrorContext(&err).to_string(),
+            message: error_chain(&err),
         };
     };
     let code = err.code().unwrap_or_default().to_owned();
@@ -434,13 +434,23 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>
             target,
             status,
             code: if code.is_empty() { "-".into() } else { code },
-            message: if message.is_empty() {
-                DisplayErrorContext(&err).to_string()
-            } else {
-                message
-            },
+            message: if message.is_empty() { error_chain(&err) } else { message },
         },
     }
+}
+
+/// An error and its sources, each by its Display, joined with ": " (repeats dropped).
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 /// The endpoint the SDK will use when none is given on the command line, for messages.
