@@ -74,16 +74,17 @@ pub fn parse_rfc3339(text: &str) -> Result<SystemTime, String> {
         return humantime::parse_rfc3339(&format!("{base}Z")).map_err(|_| bad());
     }
     // A numeric offset: ±HH:MM after the seconds.
-    if text.len() < 6 {
+    let cut = text.len().checked_sub(6).ok_or_else(bad)?;
+    let (Some(base), Some(offset)) = (text.get(..cut), text.get(cut..)) else {
         return Err(bad());
-    }
-    let (base, offset) = text.split_at(text.len() - 6);
+    };
     let ob = offset.as_bytes();
     if !(ob[0] == b'+' || ob[0] == b'-') || ob[3] != b':' {
         return Err(bad());
     }
-    let hours: u64 = offset[1..3].parse().map_err(|_| bad())?;
-    let minutes: u64 = offset[4..6].parse().map_err(|_| bad())?;
+    let number = |range: std::ops::Range<usize>| -> Option<u64> { offset.get(range)?.parse().ok() };
+    let hours = number(1..3).ok_or_else(bad)?;
+    let minutes = number(4..6).ok_or_else(bad)?;
     let shift = Duration::from_secs(hours * 3600 + minutes * 60);
     let local = humantime::parse_rfc3339(&format!("{base}Z")).map_err(|_| bad())?;
     let utc = if ob[0] == b'+' { local.checked_sub(shift) } else { local.checked_add(shift) };
@@ -288,6 +289,8 @@ mod tests {
         assert!(parse_rfc3339("yesterday").is_err());
         assert!(parse_rfc3339("2025-01-02 03:04:05").is_err());
         assert!(parse_rfc3339("").is_err());
+        // A multi-byte character where the offset would be: an error, not a panic.
+        assert!(parse_rfc3339("2025-01-02T03:04:05\u{3a671}:00").is_err());
     }
 
     #[test]
@@ -369,5 +372,44 @@ mod tests {
         assert!(is_lock_key("a/b.tfstate.tflock"));
         assert!(!is_lock_key(".tflock"));
         assert!(!is_lock_key("a/b.tfstate"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hostile_input_never_panics(text in ".{0,60}", bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..80)) {
+            let _ = LockInfo::parse(&bytes);
+            let _ = LockInfo::parse(text.as_bytes());
+            let _ = parse_rfc3339(&text);
+            let _ = parse_duration(&text);
+            if let Ok(u) = S3Url::parse(&text) {
+                proptest::prop_assert_eq!(S3Url::parse(&u.to_string()).unwrap(), u);
+            }
+            let l = LockLocation::from_lock_key(&text, "env:");
+            proptest::prop_assert!(!l.workspace.is_empty());
+        }
+
+        #[test]
+        fn created_round_trips_at_nanosecond_precision(secs in 0u64..4_000_000_000, nanos in 0u32..1_000_000_000) {
+            let t = UNIX_EPOCH + Duration::new(secs, nanos);
+            let text = format_rfc3339(t);
+            proptest::prop_assert_eq!(parse_rfc3339(&text).unwrap(), t);
+            // Go's encoding: no trailing zeros in the fraction.
+            proptest::prop_assert!(!text.contains(".Z") && !text.contains("0Z"), "{}", text);
+        }
+
+        #[test]
+        fn lock_bodies_round_trip(id in "[0-9a-f-]{1,36}", who in ".{0,20}", op in ".{0,20}", path in ".{0,40}") {
+            let info = LockInfo { id, operation: op, info: String::new(), who, version: "1.11.2".into(), created: "2025-01-02T03:04:05Z".into(), path };
+            proptest::prop_assert_eq!(LockInfo::parse(info.to_json().as_bytes()).unwrap(), info);
+        }
+
+        #[test]
+        fn workspace_keys_round_trip(ws in "[a-z0-9_-]{1,12}", key in "[a-z0-9_-]{1,10}(/[a-z0-9_.-]{1,10}){0,3}") {
+            let l = LockLocation::for_key(&key, Some(&ws), "env:");
+            let found = LockLocation::from_lock_key(&l.lock_key, "env:");
+            let expected_ws = if ws == "default" { "default".to_owned() } else { ws.clone() };
+            proptest::prop_assert_eq!(&found.workspace, &expected_ws);
+            proptest::prop_assert_eq!(found, l);
+        }
     }
 }
