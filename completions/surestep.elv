@@ -31,6 +31,7 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand check-tag 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
+            cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
             cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -57,6 +58,107 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'surestep;lock'= {
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
+            cand unlock 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
+            cand probe 'Does this store honour the conditional writes and deletes Terraform''s locking relies on?'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'surestep;lock;status'= {
+            cand --workspace 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)'
+            cand --workspace-key-prefix 'The backend''s workspace_key_prefix'
+            cand --stale-after 'Mark locks older than this as stale (e.g. 30m, 2h, 1d)'
+            cand --endpoint-url 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)'
+            cand --region 'The bucket''s region (default: from the AWS environment or profile, else us-east-1)'
+            cand --sse-customer-key 'SSE-C key (base64, 256-bit) the state bucket''s objects are encrypted with'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand -r 'List every .tflock under the prefix (workspaces included)'
+            cand --recursive 'List every .tflock under the prefix (workspaces included)'
+            cand --fail-if-locked 'Exit 1 when a lock is held (a pre-deploy check)'
+            cand --path-style 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'surestep;lock;unlock'= {
+            cand --workspace 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)'
+            cand --workspace-key-prefix 'The backend''s workspace_key_prefix'
+            cand --lock-id 'Remove the lock only if it has this ID (as printed by Terraform or `lock status`)'
+            cand --older-than 'Refuse to remove a lock younger than this (e.g. 30m)'
+            cand --endpoint-url 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)'
+            cand --region 'The bucket''s region (default: from the AWS environment or profile, else us-east-1)'
+            cand --sse-customer-key 'SSE-C key (base64, 256-bit) the state bucket''s objects are encrypted with'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand -y 'Remove without asking (without --lock-id: whatever lock is read, still guarded by If-Match)'
+            cand --yes 'Remove without asking (without --lock-id: whatever lock is read, still guarded by If-Match)'
+            cand --force 'Remove without asking (without --lock-id: whatever lock is read, still guarded by If-Match)'
+            cand --dry-run 'Show what would be removed, remove nothing'
+            cand --allow-unconditional-delete 'If the store rejects conditional deletes (501), delete without the If-Match guard'
+            cand --path-style 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'surestep;lock;probe'= {
+            cand --endpoint-url 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)'
+            cand --region 'The bucket''s region (default: from the AWS environment or profile, else us-east-1)'
+            cand --sse-customer-key 'SSE-C key (base64, 256-bit) the state bucket''s objects are encrypted with'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --path-style 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'surestep;lock;help'= {
+            cand status 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
+            cand unlock 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
+            cand probe 'Does this store honour the conditional writes and deletes Terraform''s locking relies on?'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'surestep;lock;help;status'= {
+        }
+        &'surestep;lock;help;unlock'= {
+        }
+        &'surestep;lock;help;probe'= {
+        }
+        &'surestep;lock;help;help'= {
+        }
         &'surestep;wait-for-image'= {
             cand --digest 'Wait until the reference resolves to exactly this digest'
             cand --revision 'Wait until the image''s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run''s commit)'
@@ -81,10 +183,22 @@ set edit:completion:arg-completer[surestep] = {|@words|
         }
         &'surestep;help'= {
             cand check-tag 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
+            cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
             cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'surestep;help;check-tag'= {
+        }
+        &'surestep;help;lock'= {
+            cand status 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
+            cand unlock 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
+            cand probe 'Does this store honour the conditional writes and deletes Terraform''s locking relies on?'
+        }
+        &'surestep;help;lock;status'= {
+        }
+        &'surestep;help;lock;unlock'= {
+        }
+        &'surestep;help;lock;probe'= {
         }
         &'surestep;help;wait-for-image'= {
         }

@@ -37,6 +37,7 @@ complete -c surestep -n "__fish_surestep_needs_command" -l no-progress -d 'Never
 complete -c surestep -n "__fish_surestep_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c surestep -n "__fish_surestep_needs_command" -s V -l version -d 'Print version'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
+complete -c surestep -n "__fish_surestep_needs_command" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l rev -d 'The commit to look at (default: HEAD, or workflow_run.head_sha in a workflow_run event)' -r
@@ -59,6 +60,86 @@ complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -s v -l ver
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l workspace -d 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l workspace-key-prefix -d 'The backend\'s workspace_key_prefix' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l stale-after -d 'Mark locks older than this as stale (e.g. 30m, 2h, 1d)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l endpoint-url -d 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l region -d 'The bucket\'s region (default: from the AWS environment or profile, else us-east-1)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l sse-customer-key -d 'SSE-C key (base64, 256-bit) the state bucket\'s objects are encrypted with' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -s r -l recursive -d 'List every .tflock under the prefix (workspaces included)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l fail-if-locked -d 'Exit 1 when a lock is held (a pre-deploy check)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l path-style -d 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l workspace -d 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l workspace-key-prefix -d 'The backend\'s workspace_key_prefix' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l lock-id -d 'Remove the lock only if it has this ID (as printed by Terraform or `lock status`)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l older-than -d 'Refuse to remove a lock younger than this (e.g. 30m)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l endpoint-url -d 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l region -d 'The bucket\'s region (default: from the AWS environment or profile, else us-east-1)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l sse-customer-key -d 'SSE-C key (base64, 256-bit) the state bucket\'s objects are encrypted with' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -s y -l yes -l force -d 'Remove without asking (without --lock-id: whatever lock is read, still guarded by If-Match)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l dry-run -d 'Show what would be removed, remove nothing'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l allow-unconditional-delete -d 'If the store rejects conditional deletes (501), delete without the If-Match guard'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l path-style -d 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from unlock" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -l endpoint-url -d 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -l region -d 'The bucket\'s region (default: from the AWS environment or profile, else us-east-1)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -l sse-customer-key -d 'SSE-C key (base64, 256-bit) the state bucket\'s objects are encrypted with' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -l path-style -d 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l digest -d 'Wait until the reference resolves to exactly this digest' -r
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l revision -d 'Wait until the image\'s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run\'s commit)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l platform -d 'Wait until every listed platform is in the index (os/arch[/variant], comma-separated)' -r
@@ -79,6 +160,10 @@ complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s v -
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s V -l version -d 'Print version'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag wait-for-image help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag wait-for-image help" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag wait-for-image help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'

@@ -122,8 +122,75 @@ open(sys.argv[1], "w").write("%.6f %.6f\n" % (r.ru_utime + r.ru_stime, time.perf
 }
 
 # --- section: lock ------------------------------------------------------------------------
+# `lock status --recursive` over 1,000 state keys with 20 locks (4 in workspaces), against a
+# private moto, beside what an operator scripts with the AWS CLI: list the .tflock keys, then
+# `aws s3api get-object` each one. Looping get-object over all 1,000 state keys would take
+# ~1,000 CLI start-ups (minutes), so the AWS CLI side gets the listing plus the 20 lock keys;
+# a single get-object is timed too, to extrapolate the 1,000-key loop.
 section_lock() {
-  echo "lock: not yet benchmarked"
+  local runs=${LOCK_RUNS:-5} port venv=$PEERS/venv-awscli moto_pid dir=$WORK/lock
+  [ -x "$PEERS/venv-moto/bin/moto_server" ] || { echo "lock: moto missing (bash scripts/services.sh install)"; return; }
+  if [ ! -x "$venv/bin/aws" ]; then
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q awscli
+  fi
+  mkdir -p "$dir"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$PEERS/venv-moto/bin/moto_server" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+  moto_pid=$!
+  # shellcheck disable=SC2064
+  trap "kill $moto_pid 2>/dev/null || true" EXIT
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+  local -x AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1 \
+    AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL_S3="http://127.0.0.1:$port"
+  "$PEERS/venv-moto/bin/python" - "$port" <<'PY'
+import json, sys, datetime, boto3
+from concurrent.futures import ThreadPoolExecutor
+s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1")
+s3.create_bucket(Bucket="bench")
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def lock(state, i):
+    return json.dumps({"ID": f"id-{i}", "Operation": "OperationTypeApply", "Info": "", "Who": "ci@runner",
+                       "Version": "1.11.2", "Created": now, "Path": f"bench/{state}"}, separators=(",", ":"))
+puts = [(f"envs/svc-{i:04}/terraform.tfstate", '{"version":4}', False) for i in range(1000)]
+puts += [(f"envs/svc-{i*62:04}/terraform.tfstate.tflock", lock(f"envs/svc-{i*62:04}/terraform.tfstate", i), True) for i in range(16)]
+puts += [(f"env:/{w}/envs/svc-0001/terraform.tfstate.tflock", lock(f"env:/{w}/envs/svc-0001/terraform.tfstate", w), True) for w in ("qa", "staging", "perf", "blue")]
+def put(p):
+    k, body, is_lock = p
+    kw = {"IfNoneMatch": "*", "ContentType": "application/json"} if is_lock else {}
+    s3.put_object(Bucket="bench", Key=k, Body=body.encode(), **kw)
+with ThreadPoolExecutor(16) as ex:
+    list(ex.map(put, puts))
+PY
+  local aws="$venv/bin/aws --endpoint-url http://127.0.0.1:$port"
+  aws_script() {
+    local keys k
+    keys=$($aws s3api list-objects-v2 --bucket bench --prefix envs/ --query "Contents[?ends_with(Key, '.tflock')].Key" --output text)
+    keys+=" $($aws s3api list-objects-v2 --bucket bench --prefix env:/ --query "Contents[?ends_with(Key, '.tflock')].Key" --output text)"
+    for k in $keys; do $aws s3api get-object --bucket bench --key "$k" "$dir/lock.json" >/dev/null; done
+  }
+  surestep_status() { "$SURESTEP" lock status s3://bench/envs/ --recursive --path-style --json >"$dir/status.json"; }
+  # Check both sides see the 20 locks before timing anything.
+  surestep_status
+  grep -q '"lock_count":20' "$dir/status.json" || { echo "lock: surestep did not find 20 locks"; kill "$moto_pid"; return 1; }
+  local n; n=$($aws s3api list-objects-v2 --bucket bench --prefix envs/ --query "length(Contents[?ends_with(Key, '.tflock')])" 2>/dev/null)
+  [ "$n" = 16 ] || { echo "lock: aws cli listing found $n default-workspace locks, expected 16"; kill "$moto_pid"; return 1; }
+  local s_times=() a_times=() one_times=() o_times=()
+  for _ in $(seq "$runs"); do
+    s_times+=("$(timeit surestep_status)")
+    a_times+=("$(timeit aws_script)")
+    o_times+=("$(timeit "$SURESTEP" lock status s3://bench/envs/svc-0062/terraform.tfstate --path-style)")
+    one_times+=("$(timeit $aws s3api get-object --bucket bench --key envs/svc-0062/terraform.tfstate.tflock "$dir/one.json")")
+  done
+  local s a o one
+  s=$(printf '%s\n' "${s_times[@]}" | median); a=$(printf '%s\n' "${a_times[@]}" | median)
+  o=$(printf '%s\n' "${o_times[@]}" | median); one=$(printf '%s\n' "${one_times[@]}" | median)
+  printf 'lock status --recursive, 1,000 keys / 20 locks (median of %s):\n' "$runs"
+  printf '  surestep                          %6.2f s\n' "$s"
+  printf '  aws cli: 2 listings + 20 get-object %6.2f s   (%sx surestep)\n' "$a" "$(ratio "$a" "$s")"
+  printf '  aws cli: 1,000-key get-object loop  ~%.0f s extrapolated (1,000 x %.2f s)   (~%sx)\n' \
+    "$(echo "$one * 1000" | bc -l)" "$one" "$(ratio "$(echo "$one * 1000" | bc -l)" "$s")"
+  printf 'one state key: surestep lock status %.2f s, aws s3api get-object %.2f s\n' "$o" "$one"
+  kill "$moto_pid" 2>/dev/null || true
 }
 
 # ------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     let name = cli.command.name();
     let result = match &cli.command {
         Command::CheckTag(args) => commands::check_tag::run(args, &reporter),
+        Command::Lock(args) => commands::lock::run(args, &reporter),
         Command::WaitForImage(args) => commands::wait_for_image::run(args, &reporter),
     };
     result.unwrap_or_else(|err| reporter.fail(name, &err))

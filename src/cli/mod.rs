@@ -4,9 +4,11 @@
 //! flags and the list of subcommands.
 
 mod check_tag;
+pub mod lock;
 mod wait_for_image;
 
 pub use check_tag::CheckTagArgs;
+pub use lock::LockArgs;
 pub use wait_for_image::WaitForImageArgs;
 
 use crate::output::{ColorChoice, GithubChoice, OutputSettings};
@@ -71,6 +73,8 @@ impl GlobalArgs {
 pub enum Command {
     /// Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts
     CheckTag(CheckTagArgs),
+    /// Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store
+    Lock(LockArgs),
     /// Wait until a registry serves the expected image, then print its pinned digest reference
     WaitForImage(WaitForImageArgs),
 }
@@ -80,6 +84,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::CheckTag(_) => "check-tag",
+            Command::Lock(args) => args.command.name(),
             Command::WaitForImage(_) => "wait-for-image",
         }
     }

@@ -1,4 +1,5 @@
 //! One module per subcommand, each the story of that step, returning an exit status.
 
 pub mod check_tag;
+pub mod lock;
 pub mod wait_for_image;

@@ -2,6 +2,7 @@
 
 pub mod image_ref;
 pub mod oci;
+pub mod tflock;
 pub mod version;
 pub mod version_file;
 pub mod www_authenticate;

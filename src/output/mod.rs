@@ -10,6 +10,7 @@ pub mod progress;
 pub mod style;
 
 mod check_tag;
+pub mod lock;
 mod wait_for_image;
 
 use crate::exit::{CliError, ExitStatus};
