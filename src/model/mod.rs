@@ -1,4 +1,8 @@
 //! Pure data and parsing, no I/O: versions, file formats, references.
 
+pub mod metadata;
+pub mod problem;
+pub mod record;
 pub mod version;
 pub mod version_file;
+pub mod wheel_name;
