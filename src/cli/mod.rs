@@ -4,8 +4,10 @@
 //! flags and the list of subcommands.
 
 mod check_tag;
+mod verify_wheels;
 
 pub use check_tag::CheckTagArgs;
+pub use verify_wheels::{VerifyWheelsArgs, parse_size};
 
 use crate::output::{ColorChoice, GithubChoice, OutputSettings};
 use clap::{Args, Parser, Subcommand};
@@ -69,6 +71,10 @@ impl GlobalArgs {
 pub enum Command {
     /// Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts
     CheckTag(CheckTagArgs),
+    /// Prove dist/ is complete and intact: every wheel's zip, CRCs and RECORD hashes, metadata,
+    /// the expected Python × platform matrix, and PyPI's upload rules
+    #[command(disable_version_flag = true)]
+    VerifyWheels(VerifyWheelsArgs),
 }
 
 impl Command {
@@ -76,6 +82,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::CheckTag(_) => "check-tag",
+            Command::VerifyWheels(_) => "verify-wheels",
         }
     }
 }

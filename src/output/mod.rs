@@ -10,6 +10,7 @@ pub mod progress;
 pub mod style;
 
 mod check_tag;
+mod verify_wheels;
 
 use crate::exit::{CliError, ExitStatus};
 use crate::secret::Secret;
