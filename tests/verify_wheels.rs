@@ -749,3 +749,16 @@ proptest! {
         prop_assert!(!report.problems.is_empty());
     }
 }
+
+#[test]
+fn an_expected_matrix_with_no_wheels_at_all() {
+    let Some(dir) = fixtures() else { return };
+    let sdist = dir.join("markupsafe-3.0.3").join(SDIST);
+    let (doc, code) = json_of(surestep().arg(&sdist).args(["--python", "3.12", "--json"]));
+    assert_eq!(code, 1);
+    assert_eq!(problems(&doc), ["missing_cell"]);
+    assert_eq!(
+        doc["problems"][0]["message"],
+        "no wheels to fill the expected matrix (no platform found)"
+    );
+}

@@ -55,10 +55,13 @@ pub struct VerifyWheelsOutcome {
     /// Problems of the set rather than of one file.
     pub problems: Vec<Problem>,
     /// Paths searched (directories and files as given).
+    #[serde(serialize_with = "lossy_paths")]
     pub searched: Vec<PathBuf>,
     /// Entries in searched directories that are not wheels or sdists.
+    #[serde(serialize_with = "lossy_paths")]
     pub ignored: Vec<PathBuf>,
     /// The manifest written by --write-checksums.
+    #[serde(serialize_with = "lossy_option_path")]
     pub checksums_file: Option<PathBuf>,
     pub pypi_preflight: bool,
 }
@@ -78,6 +81,20 @@ impl VerifyWheelsOutcome {
 
     pub fn problem_count(&self) -> usize {
         self.problems.len() + self.files.iter().map(|f| f.problems.len()).sum::<usize>()
+    }
+}
+
+fn lossy_paths<S: serde::Serializer>(paths: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(paths.iter().map(|p| p.to_string_lossy()))
+}
+
+fn lossy_option_path<S: serde::Serializer>(
+    path: &Option<PathBuf>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match path {
+        Some(p) => s.serialize_some(&p.to_string_lossy()),
+        None => s.serialize_none(),
     }
 }
 
@@ -366,6 +383,15 @@ fn build_matrix(
         plan.platforms.clone()
     };
     let filled = matrix::fill(&pythons, &platforms, &wheels);
+    if expected && (pythons.is_empty() || platforms.is_empty()) {
+        problems.push(Problem::new(
+            ProblemCode::MissingCell,
+            format!(
+                "no wheels to fill the expected matrix ({})",
+                if pythons.is_empty() { "no Python found" } else { "no platform found" }
+            ),
+        ));
+    }
     if expected {
         for cell in filled.missing() {
             problems.push(Problem::new(

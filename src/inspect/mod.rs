@@ -52,6 +52,7 @@ pub enum ArtifactKind {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
     /// The path as given (relative paths stay relative).
+    #[serde(serialize_with = "lossy_path")]
     pub path: PathBuf,
     pub filename: String,
     pub kind: ArtifactKind,
@@ -202,6 +203,11 @@ pub(crate) fn unsafe_path(name: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Serializes a path as a string even when it is not UTF-8 (lossily), so `--json` never fails.
+pub fn lossy_path<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
 }
 
 /// Lowercase hex of a digest.
