@@ -762,3 +762,53 @@ fn an_expected_matrix_with_no_wheels_at_all() {
         "no wheels to fill the expected matrix (no platform found)"
     );
 }
+
+// ---- the parsers behind it: never a panic, and the round trips hold ---------------------------
+
+proptest! {
+    #[test]
+    fn canonical_versions_are_fixed_points(text in "[vV]?[0-9]{1,3}(\\.[0-9]{1,3}){0,3}([-_.]?(a|b|c|rc|alpha|beta|pre|preview|post|dev|r)[-_.]?[0-9]{0,2}){0,3}(\\+[a-z0-9]{1,4}([-_.][a-z0-9]{1,4}){0,2})?|.{0,20}") {
+        if let Some(c) = surestep::model::wheel_name::canonical_version(&text) {
+            prop_assert_eq!(surestep::model::wheel_name::canonical_version(&c), Some(c.clone()));
+        }
+    }
+
+    #[test]
+    fn wheel_filenames_parse_back_to_themselves(name in ".{0,60}\\.whl|[a-z_]{1,8}-[0-9.]{1,6}(-[0-9][a-z]?)?-(py3|cp3[0-9]{1,2})(\\.py2)?-(none|abi3|cp312)-(any|manylinux_2_17_x86_64(\\.manylinux2014_x86_64)?)\\.whl") {
+        use surestep::model::wheel_name::WheelName;
+        if let Ok(w) = WheelName::parse(&name) {
+            let build = w.build.as_ref().map(|b| format!("-{b}")).unwrap_or_default();
+            prop_assert_eq!(format!("{}-{}{build}-{}.whl", w.distribution, w.version, w.tag_string()), name);
+            prop_assert!(!w.tags().is_empty());
+        }
+    }
+
+    #[test]
+    fn metadata_headers_round_trip(fields in prop::collection::vec(("[A-Za-z][A-Za-z-]{0,12}", "[ -~]{0,30}"), 0..10), junk in ".{0,200}") {
+        use surestep::model::metadata::parse_metadata;
+        let text: String = fields.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        let m = parse_metadata(&text);
+        prop_assert_eq!(m.fields().len(), fields.len());
+        for (k, v) in &fields {
+            prop_assert!(m.get_all(k).contains(&v.trim()));
+        }
+        let _ = parse_metadata(&junk);
+    }
+
+    #[test]
+    fn record_text_never_panics_and_hashes_round_trip(text in ".{0,300}", digest in prop::collection::vec(any::<u8>(), 32)) {
+        use surestep::model::record::{RecordHash, encode_hash, parse_hash, parse_record};
+        let _ = parse_record(&text);
+        let encoded = encode_hash(HashAlgorithm::Sha256, &digest);
+        prop_assert_eq!(parse_hash(&encoded), RecordHash::Digest { algorithm: HashAlgorithm::Sha256, digest });
+    }
+
+    #[test]
+    fn matrix_specs_never_panic_and_pythons_round_trip(text in ".{0,16}", minor in 0u32..40, ft in any::<bool>()) {
+        use surestep::model::matrix::{PlatformSpec, PythonSpec};
+        let _ = PythonSpec::parse(&text);
+        let _ = PlatformSpec::parse(&text);
+        let spec = PythonSpec::parse(&format!("3.{minor}{}", if ft { "t" } else { "" })).unwrap();
+        prop_assert_eq!(PythonSpec::parse(&spec.to_string()).unwrap(), spec);
+    }
+}
