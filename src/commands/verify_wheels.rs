@@ -372,46 +372,7 @@ fn build_matrix(
     if wheels.is_empty() && !expected {
         return None;
     }
-    let pythons = if plan.pythons.is_empty() {
-        matrix::observed_pythons(&wheels)
-    } else {
-        plan.pythons.clone()
-    };
-    let platforms = if plan.platforms.is_empty() {
-        matrix::observed_platforms(&wheels)
-    } else {
-        plan.platforms.clone()
-    };
-    let filled = matrix::fill(&pythons, &platforms, &wheels);
-    if expected && (pythons.is_empty() || platforms.is_empty()) {
-        problems.push(Problem::new(
-            ProblemCode::MissingCell,
-            format!(
-                "no wheels to fill the expected matrix ({})",
-                if pythons.is_empty() { "no Python found" } else { "no platform found" }
-            ),
-        ));
-    }
-    if expected {
-        for cell in filled.missing() {
-            problems.push(Problem::new(
-                ProblemCode::MissingCell,
-                format!("missing: {} × {}", cell.python, cell.platform),
-            ));
-        }
-        for cell in filled.duplicates() {
-            problems.push(Problem::new(
-                ProblemCode::DuplicateCell,
-                format!(
-                    "{} × {} has {} wheels: {}",
-                    cell.python,
-                    cell.platform,
-                    cell.files.len(),
-                    cell.files.join(", ")
-                ),
-            ));
-        }
-    } else {
+    if !expected {
         // Without an expectation, two wheels for exactly the same tag are still a conflict.
         let mut by_tag: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for w in &wheels {
@@ -429,6 +390,45 @@ fn build_matrix(
                 reported.push(files);
             }
         }
+        return Some(MatrixReport { expected, matrix: matrix::observe(&wheels) });
+    }
+    let pythons = if plan.pythons.is_empty() {
+        matrix::observed_pythons(&wheels)
+    } else {
+        plan.pythons.clone()
+    };
+    let platforms = if plan.platforms.is_empty() {
+        matrix::observed_platforms(&wheels)
+    } else {
+        plan.platforms.clone()
+    };
+    let filled = matrix::fill(&pythons, &platforms, &wheels);
+    if pythons.is_empty() || platforms.is_empty() {
+        problems.push(Problem::new(
+            ProblemCode::MissingCell,
+            format!(
+                "no wheels to fill the expected matrix ({})",
+                if pythons.is_empty() { "no Python found" } else { "no platform found" }
+            ),
+        ));
+    }
+    for cell in filled.missing() {
+        problems.push(Problem::new(
+            ProblemCode::MissingCell,
+            format!("missing: {} × {}", cell.python, cell.platform),
+        ));
+    }
+    for cell in filled.duplicates() {
+        problems.push(Problem::new(
+            ProblemCode::DuplicateCell,
+            format!(
+                "{} × {} has {} wheels: {}",
+                cell.python,
+                cell.platform,
+                cell.files.len(),
+                cell.files.join(", ")
+            ),
+        ));
     }
     Some(MatrixReport { expected, matrix: filled })
 }
