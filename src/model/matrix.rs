@@ -44,7 +44,9 @@ impl PythonSpec {
         };
         let (major, minor) = match rest.split_once('.') {
             Some((a, b)) => (a, b),
-            None if rest.len() >= 2 && !t.contains('.') && t != rest => rest.split_at(1),
+            None if rest.len() >= 2 && rest.bytes().all(|b| b.is_ascii_digit()) && t != rest => {
+                rest.split_at(1)
+            }
             None => return Err(bad()),
         };
         let major: u32 = major.parse().map_err(|_| bad())?;
@@ -440,7 +442,7 @@ mod tests {
         assert_eq!(PythonSpec::parse("3.13t").unwrap().to_string(), "cp313t");
         assert_eq!(PythonSpec::parse("cp313t").unwrap(), PythonSpec::parse("3.13t").unwrap());
         assert_eq!(PythonSpec::parse("pp310").unwrap().to_string(), "pp310");
-        for bad in ["", "3", "312", "cpx", "3.x", "pp310t"] {
+        for bad in ["", "3", "312", "cpx", "3.x", "pp310t", "cp\u{e9}1", "cp3\u{e9}"] {
             assert!(PythonSpec::parse(bad).is_err(), "{bad}");
         }
     }
