@@ -713,7 +713,11 @@ fn pure_wheel() -> Option<Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    // 300 cases by default (each inspects a whole wheel); PROPTEST_CASES raises it for long runs.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn mutated_wheels_never_panic(
@@ -729,6 +733,24 @@ proptest! {
             bytes.truncate(cut.index(bytes.len()));
         }
         let report = inspect_bytes(PURE, &bytes, &InspectOptions::default());
+        prop_assert_eq!(report.size, bytes.len() as u64);
+    }
+
+    #[test]
+    fn mutated_sdists_never_panic(
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+    ) {
+        let Some(dir) = fixtures() else { return Ok(()) };
+        let mut bytes = std::fs::read(dir.join("markupsafe-3.0.3").join(SDIST)).unwrap();
+        for (at, value) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        let report = inspect_bytes(SDIST, &bytes, &InspectOptions::default());
         prop_assert_eq!(report.size, bytes.len() as u64);
     }
 
