@@ -374,14 +374,16 @@ fn build_matrix(
     }
     if !expected {
         // Without an expectation, two wheels for exactly the same tag are still a conflict.
-        let mut by_tag: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-        for w in &wheels {
+        // (Per project: different projects sharing `py3-none-any` is no conflict.)
+        let mut by_tag: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
+        for (w, r) in wheels.iter().zip(reports.iter().filter(|r| r.wheel.is_some())) {
             for t in &w.tags {
-                by_tag.entry(t.to_string()).or_default().push(&w.filename);
+                let project = r.name.clone().unwrap_or_default();
+                by_tag.entry((project, t.to_string())).or_default().push(&w.filename);
             }
         }
         let mut reported: Vec<Vec<&str>> = Vec::new();
-        for (tag, files) in by_tag {
+        for ((_, tag), files) in by_tag {
             if files.len() > 1 && !reported.contains(&files) {
                 problems.push(Problem::new(
                     ProblemCode::DuplicateCell,
