@@ -326,6 +326,10 @@ fn checksums_manifest_is_accepted_by_sha256sum() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let text = std::fs::read_to_string(&manifest).unwrap();
     assert_eq!(text.lines().count(), 11);
+    // The reader `publish --manifest` uses takes back exactly what was written.
+    let entries = surestep::model::checksums::parse_manifest(&text).unwrap();
+    assert_eq!(entries.len(), 11);
+    assert!(entries.iter().any(|e| e.path == Path::new(".").join(SDIST)));
     let check = std::process::Command::new("sha256sum")
         .current_dir(dir.path())
         .args(["-c", "--strict", "SHA256SUMS"])

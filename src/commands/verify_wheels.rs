@@ -9,6 +9,7 @@
 use crate::cli::VerifyWheelsArgs;
 use crate::exit::{CliError, ExitStatus, ResultExt};
 use crate::inspect::{ArtifactKind, FileReport, InspectOptions, inspect_file};
+use crate::model::checksums::{ManifestEntry, format_manifest};
 use crate::model::matrix::{self, Matrix, MatrixWheel, PlatformSpec, PythonSpec};
 use crate::model::problem::{Problem, ProblemCode};
 use crate::model::pypi_rules::{self, PypiLimits};
@@ -438,16 +439,11 @@ fn build_matrix(
 /// Writes `<sha256>  <path>` lines the way `sha256sum` does (escaping `\` and newlines),
 /// through a temporary file renamed into place, so a failed write leaves nothing half written.
 fn write_checksums(path: &Path, files: &[FileReport]) -> Result<(), CliError> {
-    let mut text = String::new();
-    for f in files {
-        let name = f.path.to_string_lossy();
-        if name.contains(['\\', '\n', '\r']) {
-            let escaped = name.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r");
-            text.push_str(&format!("\\{}  {escaped}\n", f.sha256));
-        } else {
-            text.push_str(&format!("{}  {name}\n", f.sha256));
-        }
-    }
+    let entries: Vec<ManifestEntry> = files
+        .iter()
+        .map(|f| ManifestEntry { sha256: f.sha256.clone(), path: f.path.clone() })
+        .collect();
+    let text = format_manifest(&entries);
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.surestep-{}", std::process::id()));
