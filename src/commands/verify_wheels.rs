@@ -180,6 +180,8 @@ pub fn verify(
     let progress = reporter.progress(files.len() as u64, "verifying");
     let mut reports: Vec<FileReport> = files
         .par_iter()
+        // One file per job, so an idle thread can always steal the next file.
+        .with_max_len(1)
         .map(|path| {
             let report = inspect_file(path, &opts);
             progress.inc(1);
