@@ -301,6 +301,11 @@ pub(super) fn inspect(source: &dyn Source, opts: &InspectOptions, report: &mut F
                 .and_then(|r| r.captured.clone())
         })
     };
+    if let (Some(_), None) = (&dist_info, &wheel) {
+        // The filename did not parse (already a problem): still parse METADATA for the report.
+        let text = captured(metadata_idx).and_then(|b| String::from_utf8(b).ok());
+        report.metadata = text.map(|t| parse_metadata(&t));
+    }
     if let (Some(d), Some(w)) = (&dist_info, &wheel) {
         match metadata_idx {
             None => problems.push(Problem::new(
@@ -934,6 +939,18 @@ mod tests {
         assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
         assert_eq!(r.problems[0].code, ProblemCode::CrcMismatch);
         assert_eq!(r.problems[0].member.as_deref(), Some("pkg/big.bin"));
+    }
+
+    #[test]
+    fn metadata_is_read_even_when_the_filename_is_bad() {
+        let r = inspect_bytes(
+            "pkg-1.0-py3-none-any-extra-part.whl",
+            &wheel(&[]),
+            &InspectOptions::default(),
+        );
+        let codes: Vec<ProblemCode> = r.problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, [ProblemCode::Filename]);
+        assert_eq!(r.metadata.unwrap().get("Name"), Some("pkg"));
     }
 
     #[test]
