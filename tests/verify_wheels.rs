@@ -838,3 +838,15 @@ proptest! {
         prop_assert_eq!(PythonSpec::parse(&spec.to_string()).unwrap(), spec);
     }
 }
+
+#[test]
+fn a_license_file_named_in_metadata_but_absent() {
+    let Some(dir) = release_copy() else { return };
+    rewrite(dir.path(), CP313_X86, |members| {
+        members.retain(|(n, _)| !n.ends_with("/licenses/LICENSE.txt"));
+        false
+    });
+    let (doc, code) = verify_matrix(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(problems(&doc), ["license_file_missing:markupsafe-3.0.3.dist-info/METADATA"]);
+}

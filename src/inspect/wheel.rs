@@ -315,6 +315,18 @@ pub(super) fn inspect(source: &dyn Source, opts: &InspectOptions, report: &mut F
             Some(i) => {
                 if let Some(bytes) = captured(Some(i)) {
                     let meta = metadata_problems(&entries[i].name, &bytes, w, &mut problems);
+                    if let Some(m) = &meta {
+                        let missing = super::missing_license_files(m, |f| {
+                            index.contains_key(format!("{d}/licenses/{f}").as_str())
+                        });
+                        problems.extend(missing.into_iter().map(|f| {
+                            Problem::in_member(
+                                ProblemCode::LicenseFileMissing,
+                                entries[i].name.clone(),
+                                format!("License-File {f} is not in the wheel at {d}/licenses/{f}"),
+                            )
+                        }));
+                    }
                     report.metadata = meta;
                 }
             }
