@@ -117,9 +117,11 @@ fn plan(args: &VerifyWheelsArgs) -> Result<Plan, CliError> {
         }
         (None, Some(tag)) => {
             let rules = TagRules { prefix: args.prefix.clone(), allow_prerelease: true };
-            let parsed = rules.parse(tag).map_err(|e| {
-                CliError::usage(anyhow::anyhow!("--from-tag {tag:?} is not a release tag: {e}"))
-            })?;
+            // `${{ github.ref }}` works as well as `${{ github.ref_name }}`.
+            let parsed =
+                rules.parse(tag.strip_prefix("refs/tags/").unwrap_or(tag)).map_err(|e| {
+                    CliError::usage(anyhow::anyhow!("--from-tag {tag:?} is not a release tag: {e}"))
+                })?;
             let version = pep440(&parsed.version).ok_or_else(|| {
                 CliError::usage(anyhow::anyhow!("--from-tag {tag:?} has no PEP 440 equivalent"))
             })?;
