@@ -189,8 +189,9 @@ fn rewrite(dir: &Path, filename: &str, edit: impl FnOnce(&mut Vec<(String, Vec<u
 fn the_real_release_passes_the_full_matrix() {
     let Some(dir) = fixtures() else { return };
     let release = dir.join("markupsafe-3.0.3");
-    let (doc, code) = verify_matrix_with(&release, &["--from-tag", "v3.0.3"]);
+    let (doc, code) = verify_matrix_with(&release, &["--from-tag", "refs/tags/v3.0.3"]);
     assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["expected_version"]["version"], "3.0.3");
     assert_eq!(doc["ok"], true);
     assert_eq!(doc["wheel_count"], 10);
     assert_eq!(doc["sdist_count"], 1);
