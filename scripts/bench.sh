@@ -53,24 +53,35 @@ section_verify_wheels() {
     $f >/dev/null 2>&1 || { echo "$f failed on the numpy wheels"; return 1; }
   done
 
-  local t_sw=() t_one=() t_py=() t_unz=() r
+  # Wall clock and CPU (user+sys) of one run; the machine is shared, so CPU time is the steadier
+  # figure and wall clock shows what the cores bought.
+  wall_cpu() {
+    local t=$WORK/.time
+    /usr/bin/time -o "$t" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
+    awk '{printf "%s %.3f\n", $1, $2 + $3}' "$t"
+  }
+  local w_sw=() w_one=() w_py=() w_unz=() c_sw=() c_one=() c_py=() c_unz=() r x c
   for ((r = 1; r <= rounds; r++)); do
-    t_sw+=("$(timeit sw_all)")
-    t_py+=("$(timeit py_rec)")
-    t_unz+=("$(timeit unz)")
-    t_one+=("$(timeit sw_one)")
+    read -r x c <<<"$(wall_cpu "$SURESTEP" verify-wheels -q "${wheels[@]}")"; w_sw+=("$x"); c_sw+=("$c")
+    read -r x c <<<"$(wall_cpu python3 "$peer" "${wheels[@]}")"; w_py+=("$x"); c_py+=("$c")
+    read -r x c <<<"$(wall_cpu bash -c 'for w; do unzip -tq "$w" || exit 1; done' _ "${wheels[@]}")"
+    w_unz+=("$x"); c_unz+=("$c")
+    read -r x c <<<"$(wall_cpu env RAYON_NUM_THREADS=1 "$SURESTEP" verify-wheels -q "${wheels[@]}")"
+    w_one+=("$x"); c_one+=("$c")
   done
+  med() { printf '%s\n' "$@" | median; }
   local m_sw m_one m_py m_unz
-  m_sw=$(printf '%s\n' "${t_sw[@]}" | median)
-  m_one=$(printf '%s\n' "${t_one[@]}" | median)
-  m_py=$(printf '%s\n' "${t_py[@]}" | median)
-  m_unz=$(printf '%s\n' "${t_unz[@]}" | median)
-  printf '  %-44s median %6.3f s\n' "surestep verify-wheels (all cores)" "$m_sw" \
-    "python3 record_check.py (zipfile+hashlib)" "$m_py" "unzip -tq (CRC only)" "$m_unz" \
-    "surestep verify-wheels (RAYON_NUM_THREADS=1)" "$m_one"
-  echo "  record_check.py / surestep (all cores):  $(ratio "$m_py" "$m_sw")x  (goal >= 3x)"
-  echo "  unzip -tq / surestep (all cores):        $(ratio "$m_unz" "$m_sw")x"
-  echo "  unzip -tq / surestep (one core):         $(ratio "$m_unz" "$m_one")x  (goal >= 1x)"
+  m_sw=$(med "${w_sw[@]}"); m_one=$(med "${w_one[@]}"); m_py=$(med "${w_py[@]}"); m_unz=$(med "${w_unz[@]}")
+  printf '  %-46s %8s %8s\n' "" "wall" "cpu"
+  printf '  %-46s %7.3fs %7.3fs\n' \
+    "surestep verify-wheels (all cores)" "$m_sw" "$(med "${c_sw[@]}")" \
+    "python3 record_check.py (zipfile+hashlib)" "$m_py" "$(med "${c_py[@]}")" \
+    "unzip -tq (CRC only)" "$m_unz" "$(med "${c_unz[@]}")" \
+    "surestep verify-wheels (RAYON_NUM_THREADS=1)" "$m_one" "$(med "${c_one[@]}")"
+  echo "  record_check.py / surestep (all cores), wall:  $(ratio "$m_py" "$m_sw")x  (goal >= 3x)"
+  echo "  record_check.py / surestep, cpu:               $(ratio "$(med "${c_py[@]}")" "$(med "${c_sw[@]}")")x"
+  echo "  unzip -tq / surestep (all cores), wall:        $(ratio "$m_unz" "$m_sw")x"
+  echo "  unzip -tq / surestep (one core), wall:         $(ratio "$m_unz" "$m_one")x  (goal >= 1x)"
 }
 
 # --- section: publish ---------------------------------------------------------------------
