@@ -1,4 +1,7 @@
 //! Pure data and parsing, no I/O: versions, file formats, references.
 
+pub mod simple_api;
+pub mod upload_form;
+pub mod upload_plan;
 pub mod version;
 pub mod version_file;

@@ -2,3 +2,5 @@
 
 pub mod git;
 pub mod http;
+pub mod index;
+pub mod trusted_publishing;
