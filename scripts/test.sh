@@ -14,7 +14,7 @@ if ! command -v git >/dev/null; then
 fi
 
 # Real servers the integration tests start on 127.0.0.1 (idempotent, fast when present).
-bash scripts/services.sh install ${SURESTEP_INSTALL_FLAGS:-}
+bash scripts/services.sh install ${SURESTEP_INSTALL_FLAGS:---with-s3s}
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings

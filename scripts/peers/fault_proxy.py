@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""A fault-injecting, latency-adding HTTP/1.1 proxy for tests and benchmarks (loopback only).
+
+It sits between surestep and a real server (index, registry, S3 store), forwards each request
+on a fresh upstream connection, and can, per request:
+  latency           delay each direction by --latency-ms (like an index across the internet)
+  reset_request     read the request head, then reset the client connection (nothing forwarded)
+  reset_response    forward the request, let the server answer, send part of the answer, reset
+  502 / 503         answer that status without forwarding
+  429               answer 429 with Retry-After: --retry-after seconds
+  429_bare          answer 429 without Retry-After
+  stall             forward, send the response head, then stall the body for --stall-seconds
+
+Faults hit the first --fail-first requests, then each later request with --fault-rate
+probability (seeded, so runs repeat). Every request is logged as one JSON line to --log:
+{"n", "method", "path", "fault", "status", "ms"}.
+
+Bounded: it exits by itself after --max-seconds (default 900) or --max-requests.
+
+usage: fault_proxy.py --port P --upstream 127.0.0.1:Q [--latency-ms 50] [--faults 503,reset_request]
+                      [--fault-rate 0.3] [--fail-first N] [--seed S] [--log FILE]
+"""
+import argparse
+import asyncio
+import json
+import random
+import socket
+import struct
+import sys
+import time
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--upstream", required=True, help="host:port of the real server (loopback)")
+    p.add_argument("--latency-ms", type=float, default=0.0)
+    p.add_argument("--faults", default="", help="comma-separated fault kinds")
+    p.add_argument("--fault-rate", type=float, default=0.0)
+    p.add_argument("--fail-first", type=int, default=0)
+    p.add_argument("--retry-after", type=float, default=1.0)
+    p.add_argument("--stall-seconds", type=float, default=5.0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--log", default=None)
+    p.add_argument("--max-seconds", type=float, default=900.0)
+    p.add_argument("--max-requests", type=int, default=100000)
+    a = p.parse_args()
+    host, _, port = a.upstream.rpartition(":")
+    if host.strip("[]") not in LOOPBACK:
+        sys.exit(f"fault_proxy: upstream must be a loopback address, got {a.upstream}")
+    a.up_host, a.up_port = host.strip("[]"), int(port)
+    a.fault_list = [f for f in a.faults.split(",") if f]
+    known = {"reset_request", "reset_response", "502", "503", "429", "429_bare", "stall"}
+    bad = [f for f in a.fault_list if f not in known]
+    if bad:
+        sys.exit(f"fault_proxy: unknown faults {bad}; known: {sorted(known)}")
+    return a
+
+
+class Proxy:
+    def __init__(self, args):
+        self.a = args
+        self.rng = random.Random(args.seed)
+        self.count = 0
+        self.log = open(args.log, "a", buffering=1) if args.log else None
+
+    def pick_fault(self):
+        self.count += 1
+        if not self.a.fault_list:
+            return None
+        if self.count <= self.a.fail_first or self.rng.random() < self.a.fault_rate:
+            return self.rng.choice(self.a.fault_list)
+        return None
+
+    def record(self, n, method, path, fault, status, start):
+        if self.log:
+            self.log.write(json.dumps({
+                "n": n, "method": method, "path": path, "fault": fault, "status": status,
+                "ms": round((time.monotonic() - start) * 1000, 1),
+            }) + "\n")
+
+    async def delay(self):
+        if self.a.latency_ms > 0:
+            await asyncio.sleep(self.a.latency_ms / 1000.0)
+
+    async def handle(self, reader, writer):
+        try:
+            await self.serve_one(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass
+        finally:
+            try:
+                writer.close()
+            except Exception:
+                pass
+        if self.count >= self.a.max_requests:
+            asyncio.get_running_loop().stop()
+
+    async def serve_one(self, reader, writer):
+        head = await reader.readuntil(b"\r\n\r\n")
+        start = time.monotonic()
+        lines = head.decode("latin-1").split("\r\n")
+        method, path, _ = (lines[0].split(" ", 2) + ["", ""])[:3]
+        headers = [l for l in lines[1:] if l]
+        length, chunked = 0, False
+        kept = []
+        for h in headers:
+            k, _, v = h.partition(":")
+            kl = k.strip().lower()
+            if kl == "content-length":
+                length = int(v.strip())
+            if kl == "transfer-encoding" and "chunked" in v.lower():
+                chunked = True
+            if kl in ("connection", "keep-alive", "proxy-connection"):
+                continue
+            kept.append(h)
+        kept.append("Connection: close")
+        n = self.count + 1
+        fault = self.pick_fault()
+
+        if fault == "reset_request":
+            self.record(n, method, path, fault, None, start)
+            reset(writer)
+            return
+        if fault in ("502", "503", "429", "429_bare"):
+            await drain_body(reader, length, chunked)
+            status = int(fault[:3])
+            extra = f"Retry-After: {self.a.retry_after:g}\r\n" if fault == "429" else ""
+            body = b"injected fault\n"
+            await self.delay()
+            writer.write(
+                f"HTTP/1.1 {status} Injected\r\nContent-Type: text/plain\r\n{extra}"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+            await writer.drain()
+            self.record(n, method, path, fault, status, start)
+            return
+
+        await self.delay()
+        up_reader, up_writer = await asyncio.open_connection(self.a.up_host, self.a.up_port)
+        try:
+            up_writer.write(("\r\n".join([lines[0]] + kept) + "\r\n\r\n").encode("latin-1"))
+            await pipe_body(reader, up_writer, length, chunked)
+            await up_writer.drain()
+            resp_head = await up_reader.readuntil(b"\r\n\r\n")
+            status_line = resp_head.split(b"\r\n", 1)[0].decode("latin-1")
+            status = int(status_line.split(" ")[1]) if " " in status_line else None
+            await self.delay()
+            if fault == "reset_response":
+                writer.write(resp_head[: max(1, len(resp_head) // 2)])
+                await writer.drain()
+                self.record(n, method, path, fault, status, start)
+                reset(writer)
+                return
+            writer.write(resp_head)
+            await writer.drain()
+            if fault == "stall":
+                await asyncio.sleep(self.a.stall_seconds)
+            while True:
+                chunk = await up_reader.read(65536)
+                if not chunk:
+                    break
+                writer.write(chunk)
+                await writer.drain()
+            self.record(n, method, path, fault, status, start)
+        finally:
+            up_writer.close()
+
+
+def reset(writer):
+    """Close with RST instead of FIN, as a crashed peer or a middlebox would."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
+async def drain_body(reader, length, chunked):
+    await pipe_body(reader, None, length, chunked)
+
+
+async def pipe_body(reader, up_writer, length, chunked):
+    """Copies a request body (Content-Length or chunked) to up_writer (or discards it)."""
+    def out(data):
+        if up_writer is not None:
+            up_writer.write(data)
+
+    if chunked:
+        while True:
+            size_line = await reader.readuntil(b"\r\n")
+            out(size_line)
+            size = int(size_line.split(b";")[0].strip(), 16)
+            if size == 0:
+                # trailers end with an empty line
+                while True:
+                    line = await reader.readuntil(b"\r\n")
+                    out(line)
+                    if line == b"\r\n":
+                        return
+            data = await reader.readexactly(size + 2)
+            out(data)
+            if up_writer is not None:
+                await up_writer.drain()
+    remaining = length
+    while remaining > 0:
+        data = await reader.read(min(remaining, 1 << 20))
+        if not data:
+            raise ConnectionError("client closed mid-body")
+        remaining -= len(data)
+        out(data)
+        if up_writer is not None:
+            await up_writer.drain()
+
+
+async def main():
+    a = parse_args()
+    proxy = Proxy(a)
+    server = await asyncio.start_server(proxy.handle, "127.0.0.1", a.port, limit=1 << 20)
+    print(f"fault_proxy listening on 127.0.0.1:{a.port} -> {a.upstream}", flush=True)
+    async with server:
+        try:
+            await asyncio.wait_for(server.serve_forever(), timeout=a.max_seconds)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            pass
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except (KeyboardInterrupt, RuntimeError):
+        pass

@@ -1,0 +1,91 @@
+//! A fault-injecting, latency-adding proxy in front of a real server
+//! (`scripts/peers/fault_proxy.py`): resets, 502/503 bursts, 429 with and without Retry-After,
+//! stalled bodies, added latency. Every request it saw is readable from its JSON-lines log.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use super::{ServerProcess, free_port, port_open, python, scripts_dir, tempdir};
+
+/// What the proxy does to the traffic.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Added delay each way, in milliseconds.
+    pub latency_ms: u32,
+    /// Kinds to inject: reset_request, reset_response, 502, 503, 429, 429_bare, stall.
+    pub kinds: Vec<&'static str>,
+    /// Probability that a request (after `fail_first`) gets a fault.
+    pub rate: f64,
+    /// The first N requests always get a fault.
+    pub fail_first: u32,
+    /// Seconds in the Retry-After of injected 429s.
+    pub retry_after: f64,
+    /// Seconds a `stall` holds the body.
+    pub stall_seconds: f64,
+    pub seed: u64,
+}
+
+/// One request as the proxy logged it.
+#[derive(Debug, Clone)]
+pub struct ProxiedRequest {
+    pub method: String,
+    pub path: String,
+    pub fault: Option<String>,
+    pub status: Option<u16>,
+}
+
+pub struct FaultProxy {
+    proc: ServerProcess,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl FaultProxy {
+    /// Starts a proxy on a free port that forwards to `127.0.0.1:upstream_port`.
+    pub fn start(upstream_port: u16, faults: &Faults) -> FaultProxy {
+        let dir = tempdir("proxy");
+        let port = free_port();
+        let log = dir.path().join("requests.jsonl");
+        let mut cmd = Command::new(python());
+        cmd.arg(scripts_dir().join("fault_proxy.py"))
+            .args(["--port", &port.to_string()])
+            .args(["--upstream", &format!("127.0.0.1:{upstream_port}")])
+            .args(["--latency-ms", &faults.latency_ms.to_string()])
+            .args(["--faults", &faults.kinds.join(",")])
+            .args(["--fault-rate", &faults.rate.to_string()])
+            .args(["--fail-first", &faults.fail_first.to_string()])
+            .args(["--retry-after", &faults.retry_after.to_string()])
+            .args(["--stall-seconds", &faults.stall_seconds.to_string()])
+            .args(["--seed", &faults.seed.to_string()])
+            .arg("--log")
+            .arg(&log);
+        let mut proc =
+            ServerProcess::spawn("fault-proxy", &cmd, port, &dir.path().join("proxy.log"));
+        proc.wait_ready(Duration::from_secs(20), port_open);
+        FaultProxy { proc, log, _dir: dir }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.proc.port()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port())
+    }
+
+    /// Every request the proxy has finished with, in order.
+    pub fn requests(&self) -> Vec<ProxiedRequest> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .map(|v| ProxiedRequest {
+                method: v["method"].as_str().unwrap_or_default().to_owned(),
+                path: v["path"].as_str().unwrap_or_default().to_owned(),
+                fault: v["fault"].as_str().map(str::to_owned),
+                status: v["status"].as_u64().map(|s| s as u16),
+            })
+            .collect()
+    }
+}
