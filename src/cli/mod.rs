@@ -4,8 +4,10 @@
 //! flags and the list of subcommands.
 
 mod check_tag;
+mod publish;
 
 pub use check_tag::CheckTagArgs;
+pub use publish::{NamedRepository, PublishArgs, TrustedPublishing};
 
 use crate::output::{ColorChoice, GithubChoice, OutputSettings};
 use clap::{Args, Parser, Subcommand};
@@ -69,6 +71,8 @@ impl GlobalArgs {
 pub enum Command {
     /// Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts
     CheckTag(CheckTagArgs),
+    /// Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical
+    Publish(PublishArgs),
 }
 
 impl Command {
@@ -76,6 +80,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::CheckTag(_) => "check-tag",
+            Command::Publish(_) => "publish",
         }
     }
 }

@@ -1,3 +1,4 @@
 //! One module per subcommand, each the story of that step, returning an exit status.
 
 pub mod check_tag;
+pub mod publish;

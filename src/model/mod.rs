@@ -1,5 +1,6 @@
 //! Pure data and parsing, no I/O: versions, file formats, references.
 
+pub mod sha256sums;
 pub mod simple_api;
 pub mod upload_form;
 pub mod upload_plan;

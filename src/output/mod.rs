@@ -10,11 +10,12 @@ pub mod progress;
 pub mod style;
 
 mod check_tag;
+mod publish;
 
 use crate::exit::{CliError, ExitStatus};
 use crate::secret::Secret;
 use github::Level;
-pub use progress::{Progress, ProgressMode};
+pub use progress::{Progress, ProgressGroup, ProgressMode};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -171,6 +172,11 @@ impl Reporter {
     /// A bar of `len` steps (files, bytes...).
     pub fn progress(&self, len: u64, label: &str) -> Progress {
         Progress::bar(self.progress, len, label)
+    }
+
+    /// A set of bars shown together (one per file in flight).
+    pub fn progress_group(&self) -> ProgressGroup {
+        ProgressGroup::new(self.progress)
     }
 
     /// A spinner for waiting with no known end.

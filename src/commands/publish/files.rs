@@ -1,0 +1,294 @@
+//! The local side of `publish`: which files, read once each (digests, metadata, checks), and
+//! the `--manifest` comparison.
+
+use super::shown;
+use crate::exit::{CliError, ResultExt};
+use crate::model::sha256sums;
+use crate::model::upload_form::{self, FileType};
+use crate::model::upload_plan::{Digests, normalize_project_name};
+use crate::output::Reporter;
+use futures_util::StreamExt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One distribution as read from disk.
+#[derive(Debug, Clone)]
+pub struct LocalDist {
+    pub path: PathBuf,
+    pub filename: String,
+    pub size: u64,
+    pub digests: Digests,
+    /// Normalized project name.
+    pub project: String,
+    pub version: String,
+    pub filetype: FileType,
+    /// Form fields: `filetype`, `pyversion` and the core metadata.
+    pub fields: Vec<(String, String)>,
+    /// What the checks found (empty when fine or `--no-verify`).
+    pub problems: Vec<String>,
+}
+
+/// Whether a file name is a distribution we upload.
+pub fn is_distribution(name: &str) -> bool {
+    name.ends_with(".whl") || name.ends_with(".tar.gz") || name.ends_with(".zip")
+}
+
+/// Expands directories into the distributions they hold; files are taken as given.
+pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| {
+            CliError::usage(anyhow::anyhow!("{}: {e}", shown(path))).with_hint(
+                "pass the built distributions or the directory holding them (default: dist/)",
+            )
+        })?;
+        if meta.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .or_usage(format!("reading directory {}", shown(path)))?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(is_distribution))
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if !is_distribution(name) {
+                return Err(CliError::usage(anyhow::anyhow!(
+                    "{} is not a distribution (.whl, .tar.gz or .zip)",
+                    shown(path)
+                )));
+            }
+            out.push(path.clone());
+        }
+    }
+    let mut seen = std::collections::BTreeMap::new();
+    let mut unique = Vec::new();
+    for path in out {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        match seen.get(&name) {
+            Some(other) if *other == canonical => continue,
+            Some(_) => {
+                return Err(CliError::usage(anyhow::anyhow!(
+                    "two different files are named {name}: an index holds one file per name"
+                )));
+            }
+            None => {
+                seen.insert(name, canonical);
+                unique.push(path);
+            }
+        }
+    }
+    if unique.is_empty() {
+        let list = paths.iter().map(|p| shown(p)).collect::<Vec<_>>().join(", ");
+        return Err(CliError::usage(anyhow::anyhow!("no distributions found in {list}"))
+            .with_hint("build them first (e.g. `python -m build`), or pass the files"));
+    }
+    Ok(unique)
+}
+
+/// Reads every file once (digests and checks), `concurrency` at a time.
+pub async fn read_all(
+    paths: &[PathBuf],
+    concurrency: usize,
+    verify: bool,
+    reporter: &Reporter,
+) -> Result<Vec<LocalDist>, CliError> {
+    let bar = reporter.progress(paths.len() as u64, "reading distributions");
+    let results: Vec<Result<LocalDist, CliError>> =
+        futures_util::stream::iter(paths.iter().cloned())
+            .map(|path| async move {
+                let shown_path = shown(&path);
+                tokio::task::spawn_blocking(move || read_one(&path, verify)).await.map_err(|e| {
+                    CliError::environment(anyhow::anyhow!("reading {shown_path}: {e}"))
+                })?
+            })
+            .buffered(concurrency.max(1))
+            .inspect(|_| bar.inc(1))
+            .collect()
+            .await;
+    bar.finish();
+    let locals = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let problems: Vec<String> = locals
+        .iter()
+        .flat_map(|l| l.problems.iter().map(move |p| format!("{}: {p}", l.filename)))
+        .collect();
+    if !problems.is_empty() {
+        return Err(CliError::failed(anyhow::anyhow!(
+            "{} problem(s) found before uploading; nothing was sent:\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        ))
+        .with_hint("fix the build; run `surestep verify-wheels` for details, or --no-verify to skip the checks"));
+    }
+    Ok(locals)
+}
+
+/// Digests in one streaming pass, then metadata and checks.
+fn read_one(path: &Path, verify: bool) -> Result<LocalDist, CliError> {
+    let (digests, size) = digest_file(path).or_environment(format!("reading {}", shown(path)))?;
+    let filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let described = describe(path, &filename, verify)?;
+    let mut fields = vec![
+        ("filetype".to_owned(), described.filetype.as_str().to_owned()),
+        (
+            "pyversion".to_owned(),
+            upload_form::pyversion(described.filetype, described.python_tag.as_deref()),
+        ),
+    ];
+    fields.extend(described.metadata);
+    Ok(LocalDist {
+        path: path.to_path_buf(),
+        filename,
+        size,
+        digests,
+        project: normalize_project_name(&described.name),
+        version: described.version,
+        filetype: described.filetype,
+        fields,
+        problems: described.problems,
+    })
+}
+
+/// sha256, blake2b-256 and md5 of a file, reading it once in 1 MiB pieces.
+pub fn digest_file(path: &Path) -> std::io::Result<(Digests, u64)> {
+    use blake2::digest::consts::U32;
+    use blake2::{Blake2b, Digest};
+    use sha2::Sha256;
+    let mut file = std::fs::File::open(path)?;
+    let mut sha = Sha256::new();
+    let mut blake = Blake2b::<U32>::new();
+    let mut md5 = md5::Md5::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        sha.update(chunk);
+        blake.update(chunk);
+        md5.update(chunk);
+        size += n as u64;
+    }
+    Ok((
+        Digests {
+            sha256: hex(&sha.finalize()),
+            blake2_256: hex(&blake.finalize()),
+            md5: hex(&md5.finalize()),
+        },
+        size,
+    ))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// What a distribution says about itself.
+struct Described {
+    name: String,
+    version: String,
+    filetype: FileType,
+    python_tag: Option<String>,
+    metadata: Vec<(String, String)>,
+    problems: Vec<String>,
+}
+
+/// Name, version and form metadata of a distribution.
+fn describe(path: &Path, filename: &str, _verify: bool) -> Result<Described, CliError> {
+    let bad = || {
+        CliError::failed(anyhow::anyhow!(
+            "{}: the file name is not a wheel or sdist name (name-version…)",
+            shown(path)
+        ))
+    };
+    if let Some(stem) = filename.strip_suffix(".whl") {
+        let parts: Vec<&str> = stem.split('-').collect();
+        if parts.len() < 5 {
+            return Err(bad());
+        }
+        let python = parts[parts.len() - 3].to_owned();
+        return Ok(Described {
+            name: parts[0].to_owned(),
+            version: parts[1].to_owned(),
+            filetype: FileType::BdistWheel,
+            python_tag: Some(python),
+            metadata: vec![
+                ("name".into(), parts[0].to_owned()),
+                ("version".into(), parts[1].to_owned()),
+            ],
+            problems: Vec::new(),
+        });
+    }
+    let stem = filename
+        .strip_suffix(".tar.gz")
+        .or_else(|| filename.strip_suffix(".zip"))
+        .ok_or_else(bad)?;
+    let (name, version) = stem.rsplit_once('-').ok_or_else(bad)?;
+    Ok(Described {
+        name: name.to_owned(),
+        version: version.to_owned(),
+        filetype: FileType::Sdist,
+        python_tag: None,
+        metadata: vec![("name".into(), name.to_owned()), ("version".into(), version.to_owned())],
+        problems: Vec::new(),
+    })
+}
+
+/// Refuses any file whose sha256 differs from (or is missing in) the manifest.
+pub fn check_manifest(manifest: &Path, locals: &[LocalDist]) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(manifest)
+        .or_usage(format!("reading --manifest {}", shown(manifest)))?;
+    let sums = sha256sums::parse(&text).or_usage(format!("--manifest {}", shown(manifest)))?;
+    let mut problems = Vec::new();
+    for local in locals {
+        match sums.get(&local.filename) {
+            Some(expected) if *expected == local.digests.sha256 => {}
+            Some(expected) => problems.push(format!(
+                "{}: sha256 {} now, {expected} in the manifest: the file changed since it was verified",
+                local.filename, local.digests.sha256
+            )),
+            None => problems.push(format!("{}: not listed in the manifest", local.filename)),
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::failed(anyhow::anyhow!(
+        "{} file(s) do not match --manifest {}; nothing was sent:\n  {}",
+        problems.len(),
+        shown(manifest),
+        problems.join("\n  ")
+    ))
+    .with_hint(
+        "publish exactly what verify-wheels checked: rebuild and re-verify, or fix the manifest",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_known_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x");
+        std::fs::write(&path, b"abc").unwrap();
+        let (d, size) = digest_file(&path).unwrap();
+        assert_eq!(size, 3);
+        assert_eq!(d.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(d.md5, "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(
+            d.blake2_256,
+            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
+        );
+    }
+}
