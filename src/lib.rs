@@ -9,6 +9,7 @@ pub mod commands;
 pub mod docs;
 pub mod exit;
 pub mod github_env;
+pub mod inspect;
 pub mod model;
 pub mod output;
 pub mod remote;

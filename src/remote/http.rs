@@ -62,6 +62,31 @@ pub enum HttpError {
     Transport { method: String, url: String, message: String },
     #[error("{method} {url}: server answered {status} after {attempts} attempts")]
     GaveUp { method: String, url: String, status: StatusCode, attempts: u32 },
+    #[error("{url}: response body is larger than the {limit}-byte limit")]
+    TooLarge { url: String, limit: usize },
+    #[error("{url}: reading the response body failed: {message}")]
+    Body { url: String, message: String },
+}
+
+/// Reads a whole response body, refusing one larger than `limit` bytes (an endless or huge
+/// body is cut off by the limit, never by memory).
+pub async fn read_limited(resp: Response, limit: usize) -> Result<Vec<u8>, HttpError> {
+    use futures_util::StreamExt;
+    let url = redact_url(resp.url().as_str());
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(HttpError::TooLarge { url, limit });
+    }
+    let mut body = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|e| HttpError::Body { url: url.clone(), message: error_chain(&e) })?;
+        if body.len() + chunk.len() > limit {
+            return Err(HttpError::TooLarge { url, limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A wrapper around one `reqwest::Client` shared by the whole run.
