@@ -202,6 +202,7 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
 
     let mut report: Vec<PublishedFile> =
         locals.iter().zip(&planned).map(|(l, p)| planned_file(l, p, args.dry_run)).collect();
+    diagnose_truncated_copies(&index, &locals, &planned, &listings, &mut report).await;
     let blocked =
         planned.iter().any(|p| matches!(p, Planned::Conflict { .. } | Planned::Unverifiable));
     if blocked {
@@ -331,6 +332,42 @@ fn planned_file(local: &LocalDist, planned: &Planned, dry_run: bool) -> Publishe
         http_status: None,
         detail,
         seconds: 0.0,
+    }
+}
+
+/// A conflict whose index copy is a strict prefix of our file is an interrupted upload that a
+/// server kept without checking the digests we sent (pypiserver does this): say so, and how to
+/// repair it. Only conflicts pay for this download.
+async fn diagnose_truncated_copies(
+    index: &IndexClient,
+    locals: &[LocalDist],
+    planned: &[Planned],
+    listings: &BTreeMap<String, ProjectListing>,
+    report: &mut [PublishedFile],
+) {
+    for (i, p) in planned.iter().enumerate() {
+        let Planned::Conflict { remote, .. } = p else { continue };
+        let local = &locals[i];
+        let Some(listed) = listings.get(&local.project).and_then(|l| l.file(&local.filename))
+        else {
+            continue;
+        };
+        let Ok(Some((len, sha))) = index.file_sha256(&listed.url, local.size).await else {
+            continue;
+        };
+        if len >= local.size || sha != *remote {
+            continue;
+        }
+        let path = local.path.clone();
+        let prefix = tokio::task::spawn_blocking(move || files::prefix_sha256(&path, len)).await;
+        if let Ok(Ok(prefix)) = prefix
+            && prefix == sha
+        {
+            report[i].detail = format!(
+                "the index holds a truncated copy of this file ({len} of {} bytes, sha256 {remote}; ours is {}): an earlier upload was interrupted and the server kept what it had received without checking the digest. Delete that file on the index (pypiserver: from its packages directory) and run again",
+                local.size, local.digests.sha256
+            );
+        }
     }
 }
 

@@ -142,24 +142,6 @@ pub fn plan(files: &[PlanInput<'_>], listings: &BTreeMap<String, ProjectListing>
         .collect()
 }
 
-/// PEP 503 name normalization: runs of `-`, `_`, `.` become one `-`, lowercase.
-pub fn normalize_project_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_separator = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator {
-                out.push('-');
-            }
-            in_separator = true;
-        } else {
-            out.push(c.to_ascii_lowercase());
-            in_separator = false;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,13 +156,6 @@ mod tests {
             url: format!("http://x/{filename}"),
             hashes: hashes.iter().map(|(a, h)| (a.to_string(), h.to_string())).collect(),
         }
-    }
-
-    #[test]
-    fn normalizes_names() {
-        assert_eq!(normalize_project_name("MarkupSafe"), "markupsafe");
-        assert_eq!(normalize_project_name("Foo__Bar.-baz"), "foo-bar-baz");
-        assert_eq!(normalize_project_name("a.b_c"), "a-b-c");
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! every request is counted for the `--json` report.
 
 use crate::model::simple_api::{self, PageKind, SimpleApiError};
-use crate::model::upload_plan::{Digests, ProjectListing, normalize_project_name};
+use crate::model::upload_plan::{Digests, ProjectListing};
+use crate::model::wheel_name::normalize_name;
 use crate::remote::http::{HttpClient, HttpError, redact_url};
 use crate::secret::{Secret, redact};
 use futures_util::TryStreamExt;
@@ -19,6 +20,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The `Accept` header for project pages (PEP 691's recommendation).
 pub const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
+
+/// The largest project page read (PyPI's biggest simple pages are a few MiB).
+const MAX_PAGE_BYTES: usize = 64 << 20;
+
+/// The most of an upload's error answer that is read.
+const MAX_ERROR_BYTES: usize = 64 << 10;
 
 /// A user name and password for Basic auth.
 #[derive(Debug, Clone)]
@@ -117,7 +124,7 @@ impl IndexClient {
 
     /// The project page URL: `{root}{normalized}/`.
     pub fn project_url(&self, project: &str) -> Url {
-        let name = normalize_project_name(project);
+        let name = normalize_name(project);
         self.simple_root.join(&format!("{name}/")).unwrap_or_else(|_| self.simple_root.clone())
     }
 
@@ -161,16 +168,64 @@ impl IndexClient {
             .to_owned();
         let kind = simple_api::page_kind(&content_type)
             .ok_or_else(|| IndexError::ContentType { url: shown.clone(), content_type })?;
-        let text = response
-            .text()
-            .await
-            .map_err(|e| IndexError::Body { url: shown.clone(), message: e.to_string() })?;
+        let body = crate::remote::http::read_limited(response, MAX_PAGE_BYTES).await?;
+        let text = String::from_utf8_lossy(&body);
         let files = match kind {
             PageKind::Json => simple_api::parse_json(&text, &page_url)
                 .map_err(|source| IndexError::Page { url: shown, source })?,
             PageKind::Html => simple_api::parse_html(&text, &page_url),
         };
         Ok(ProjectListing { exists: true, files })
+    }
+
+    /// Downloads a listed file only to hash it: `(bytes, sha256)`, or `None` when it is longer
+    /// than `max_len` (then it cannot be a truncated copy of a file of that size).
+    pub async fn file_sha256(
+        &self,
+        url: &str,
+        max_len: u64,
+    ) -> Result<Option<(u64, String)>, IndexError> {
+        use futures_util::StreamExt;
+        use sha2::{Digest, Sha256};
+        let url = Url::parse(url).map_err(|e| IndexError::Body {
+            url: redact_url(url),
+            message: format!("not a URL: {e}"),
+        })?;
+        let same_origin = url.origin() == self.simple_root.origin();
+        let (response, attempts) = self
+            .http
+            .send_with(
+                |client| {
+                    let mut request = client.get(url.clone());
+                    if let Some(auth) = self.read_auth.as_ref().filter(|_| same_origin) {
+                        request = request.basic_auth(&auth.username, Some(auth.password.expose()));
+                    }
+                    request
+                },
+                || async { None },
+            )
+            .await?;
+        self.reads.fetch_add(attempts.count, Ordering::Relaxed);
+        let shown = redact_url(url.as_str());
+        if !response.status().is_success() {
+            return Err(IndexError::Status { url: shown, status: response.status() });
+        }
+        if response.content_length().is_some_and(|n| n > max_len) {
+            return Ok(None);
+        }
+        let mut hasher = Sha256::new();
+        let mut len = 0u64;
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk
+                .map_err(|e| IndexError::Body { url: shown.clone(), message: e.to_string() })?;
+            len += chunk.len() as u64;
+            if len > max_len {
+                return Ok(None);
+            }
+            hasher.update(&chunk);
+        }
+        Ok(Some((len, crate::inspect::hex(&hasher.finalize()))))
     }
 
     /// Uploads one file with the legacy API, streaming it from disk. Retries follow the shared
@@ -219,7 +274,10 @@ impl IndexClient {
         if status.is_success() {
             return Ok(UploadAnswer::Accepted { status });
         }
-        let body = response.text().await.unwrap_or_default();
+        let body = crate::remote::http::read_limited(response, MAX_ERROR_BYTES)
+            .await
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
         let secrets: Vec<&Secret> = auth.map(|a| vec![&a.password]).unwrap_or_default();
         let message = redact(&server_message(&body), &secrets);
         Ok(UploadAnswer::Rejected { status, message })

@@ -3,9 +3,11 @@
 
 use super::shown;
 use crate::exit::{CliError, ResultExt};
+use crate::inspect::{InspectOptions, hex, inspect_file};
 use crate::model::sha256sums;
 use crate::model::upload_form::{self, FileType};
-use crate::model::upload_plan::{Digests, normalize_project_name};
+use crate::model::upload_plan::Digests;
+use crate::model::wheel_name::normalize_name;
 use crate::output::Reporter;
 use futures_util::StreamExt;
 use std::io::Read;
@@ -130,7 +132,7 @@ pub async fn read_all(
 fn read_one(path: &Path, verify: bool) -> Result<LocalDist, CliError> {
     let (digests, size) = digest_file(path).or_environment(format!("reading {}", shown(path)))?;
     let filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let described = describe(path, &filename, verify)?;
+    let described = describe(path, &digests, verify)?;
     let mut fields = vec![
         ("filetype".to_owned(), described.filetype.as_str().to_owned()),
         (
@@ -144,7 +146,7 @@ fn read_one(path: &Path, verify: bool) -> Result<LocalDist, CliError> {
         filename,
         size,
         digests,
-        project: normalize_project_name(&described.name),
+        project: normalize_name(&described.name),
         version: described.version,
         filetype: described.filetype,
         fields,
@@ -184,12 +186,20 @@ pub fn digest_file(path: &Path) -> std::io::Result<(Digests, u64)> {
     ))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+/// sha256 of the first `len` bytes of a file.
+pub fn prefix_sha256(path: &Path, len: u64) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path)?.take(len);
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
 }
 
 /// What a distribution says about itself.
@@ -202,45 +212,64 @@ struct Described {
     problems: Vec<String>,
 }
 
-/// Name, version and form metadata of a distribution.
-fn describe(path: &Path, filename: &str, _verify: bool) -> Result<Described, CliError> {
-    let bad = || {
-        CliError::failed(anyhow::anyhow!(
-            "{}: the file name is not a wheel or sdist name (name-version…)",
-            shown(path)
-        ))
-    };
-    if let Some(stem) = filename.strip_suffix(".whl") {
-        let parts: Vec<&str> = stem.split('-').collect();
-        if parts.len() < 5 {
-            return Err(bad());
-        }
-        let python = parts[parts.len() - 3].to_owned();
-        return Ok(Described {
-            name: parts[0].to_owned(),
-            version: parts[1].to_owned(),
-            filetype: FileType::BdistWheel,
-            python_tag: Some(python),
-            metadata: vec![
-                ("name".into(), parts[0].to_owned()),
-                ("version".into(), parts[1].to_owned()),
-            ],
-            problems: Vec::new(),
-        });
+/// Name, version, form metadata and problems of a distribution, from verify-wheels'
+/// inspection (the same integrity checks `surestep verify-wheels` runs).
+fn describe(path: &Path, digests: &Digests, verify: bool) -> Result<Described, CliError> {
+    let report = inspect_file(path, &InspectOptions::default());
+    let filename = &report.filename;
+    let mut problems: Vec<String> = Vec::new();
+    if verify {
+        problems.extend(report.problems.iter().map(|p| match &p.member {
+            Some(member) => format!("{member}: {} [{}]", p.message, p.code.as_str()),
+            None => format!("{} [{}]", p.message, p.code.as_str()),
+        }));
     }
-    let stem = filename
-        .strip_suffix(".tar.gz")
-        .or_else(|| filename.strip_suffix(".zip"))
-        .ok_or_else(bad)?;
-    let (name, version) = stem.rsplit_once('-').ok_or_else(bad)?;
-    Ok(Described {
-        name: name.to_owned(),
-        version: version.to_owned(),
-        filetype: FileType::Sdist,
-        python_tag: None,
-        metadata: vec![("name".into(), name.to_owned()), ("version".into(), version.to_owned())],
-        problems: Vec::new(),
-    })
+    if !report.sha256.is_empty() && report.sha256 != digests.sha256 {
+        problems
+            .push("the file changed while it was being read; is a build still writing it?".into());
+    }
+    let (filetype, python_tag) = match (&report.wheel, &report.sdist) {
+        (Some(w), _) => (FileType::BdistWheel, Some(w.python_tags.join("."))),
+        (None, Some(_)) => (FileType::Sdist, None),
+        (None, None) => {
+            return Err(CliError::failed(anyhow::anyhow!(
+                "{}: {filename} is not a valid wheel or sdist file name",
+                shown(path)
+            ))
+            .with_hint("PyPI takes `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl` and `{name}-{version}.tar.gz`"));
+        }
+    };
+    let name_from_file = report.name.clone().unwrap_or_default();
+    let version_from_file = report.version.clone().unwrap_or_default();
+    let metadata = match &report.metadata {
+        Some(meta) => {
+            let headers = meta
+                .fields()
+                .iter()
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("Description"))
+                .map(|(k, v)| (k.as_str(), v.as_str()));
+            upload_form::metadata_fields(headers, meta.description().as_deref())
+        }
+        // Unreadable metadata (only reachable with --no-verify): name and version from the
+        // file name, which every index needs (devpi answers 500 without them).
+        None => vec![
+            ("name".into(), name_from_file.clone()),
+            ("version".into(), version_from_file.clone()),
+        ],
+    };
+    let name = report
+        .metadata
+        .as_ref()
+        .and_then(|m| m.get("Name"))
+        .map(str::to_owned)
+        .unwrap_or(name_from_file);
+    let version = report
+        .metadata
+        .as_ref()
+        .and_then(|m| m.get("Version"))
+        .map(str::to_owned)
+        .unwrap_or(version_from_file);
+    Ok(Described { name, version, filetype, python_tag, metadata, problems })
 }
 
 /// Refuses any file whose sha256 differs from (or is missing in) the manifest.
