@@ -704,3 +704,85 @@ fn trusted_publishing_refused_by_the_index_exits_3_with_its_reason() {
     assert!(r.all().contains("id-token: write"), "hint: {}", r.all());
     assert!(server.packages_dir().read_dir().unwrap().next().is_none());
 }
+
+// --- checks before sending, retries through a faulty network ----------------------------------
+
+#[test]
+fn a_corrupt_wheel_fails_the_whole_publish_before_anything_is_sent() {
+    let index = pypiserver();
+    let tmp = tempdir("publish-corrupt");
+    let dist = tmp.path().join("dist");
+    let good = make_wheel(&dist, "corruptpkg", "1.0.0");
+    let bad = make_wheel(&dist, "corruptpkg", "1.0.1");
+    // Flip bytes in the middle of the archive: a member no longer matches its CRC / RECORD.
+    let mut bytes = std::fs::read(&bad).unwrap();
+    let mid = bytes.len() / 3;
+    for b in &mut bytes[mid..mid + 8] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&bad, bytes).unwrap();
+    let r = run(index.surestep().arg(&dist));
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.all().contains(&name_of(&bad)) && r.all().contains("nothing was sent"), "{}", r.all());
+    assert!(!r.all().contains(&format!("{}:", name_of(&good))), "only the bad file is named: {}", r.all());
+    assert!(index.files("corruptpkg").is_empty());
+}
+
+/// The upload URL goes through the fault proxy; the index is read directly.
+fn through_faults(server: &PyPiServer, faults: &Faults) -> (FaultProxy, Command) {
+    let proxy = FaultProxy::start(server.port(), faults);
+    let mut cmd = surestep_bare();
+    cmd.args(["publish", "--json", "--no-progress", "--concurrency", "1"])
+        .args(["--repository-url", &format!("{}/", proxy.url()), "--check-url", &server.simple_url()])
+        .args(["-u", support::pypi::USER, "-p", support::pypi::PASS]);
+    (proxy, cmd)
+}
+
+#[test]
+fn a_lost_answer_is_resolved_by_the_index_before_any_retry() {
+    let server = PyPiServer::start();
+    let faults = Faults { kinds: vec!["reset_response"], fail_first: 1, ..Faults::default() };
+    let (proxy, mut cmd) = through_faults(&server, &faults);
+    let tmp = tempdir("publish-lost");
+    let dist = tmp.path().join("dist");
+    let wheel = make_wheel(&dist, "lostpkg", "1.0.0");
+    let r = run(cmd.arg(&dist));
+    assert_eq!(r.code, 0, "{}", r.all());
+    // The server stored the file, the answer was cut: the re-check finds it, no second POST.
+    assert_eq!(r.n("upload_requests"), 1, "{}", r.all());
+    assert_eq!(proxy.requests().len(), 1, "{:?}", proxy.requests());
+    assert_eq!(r.actions()[&name_of(&wheel)], "skipped", "{}", r.all());
+    assert!(r.all().contains("listed our exact file"), "{}", r.all());
+    assert!(server.packages_dir().join(name_of(&wheel)).is_file());
+}
+
+#[test]
+fn server_errors_are_retried_until_the_upload_lands() {
+    let server = PyPiServer::start();
+    let faults = Faults { kinds: vec!["503"], fail_first: 2, ..Faults::default() };
+    let (proxy, mut cmd) = through_faults(&server, &faults);
+    let tmp = tempdir("publish-503");
+    let dist = tmp.path().join("dist");
+    let wheel = make_wheel(&dist, "retrypkg", "1.0.0");
+    let r = run(cmd.arg(&dist));
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(r.n("upload_requests"), 3, "{}", r.all());
+    let statuses: Vec<Option<u16>> = proxy.requests().iter().map(|q| q.status).collect();
+    assert_eq!(statuses, [Some(503), Some(503), Some(200)]);
+    assert_eq!(r.actions()[&name_of(&wheel)], "uploaded");
+}
+
+#[test]
+fn server_errors_beyond_the_retries_exit_3() {
+    let server = PyPiServer::start();
+    let faults = Faults { kinds: vec!["503"], rate: 1.0, ..Faults::default() };
+    let (proxy, mut cmd) = through_faults(&server, &faults);
+    let tmp = tempdir("publish-503-all");
+    let dist = tmp.path().join("dist");
+    make_wheel(&dist, "downpkg", "1.0.0");
+    let r = run(cmd.args(["--retries", "2"]).arg(&dist));
+    assert_eq!(r.code, 3, "{}", r.all());
+    assert_eq!(proxy.requests().len(), 3, "1 try + 2 retries");
+    assert!(r.all().contains("503"), "{}", r.all());
+    assert!(server.packages_dir().read_dir().unwrap().next().is_none());
+}

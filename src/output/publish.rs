@@ -129,9 +129,9 @@ impl Render for PublishOutcome {
 fn file_annotation(f: &PublishedFile) -> Option<Annotation> {
     match f.action {
         Action::Conflict | Action::Failed => {
-            Some(Annotation::error(format!("{}: {}", f.filename, f.detail)).in_file(f.path.clone()))
+            Some(Annotation::error(f.detail.clone()).in_file(f.path.clone()))
         }
-        Action::Held => Some(Annotation::warning(format!("{}: {}", f.filename, f.detail))),
+        Action::Held => Some(Annotation::warning(f.detail.clone()).in_file(f.path.clone())),
         _ => None,
     }
 }
