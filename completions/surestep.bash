@@ -22,11 +22,17 @@ _surestep() {
             surestep,help)
                 cmd="surestep__subcmd__help"
                 ;;
+            surestep,verify-wheels)
+                cmd="surestep__subcmd__verify__subcmd__wheels"
+                ;;
             surestep__subcmd__help,check-tag)
                 cmd="surestep__subcmd__help__subcmd__check__subcmd__tag"
                 ;;
             surestep__subcmd__help,help)
                 cmd="surestep__subcmd__help__subcmd__help"
+                ;;
+            surestep__subcmd__help,verify-wheels)
+                cmd="surestep__subcmd__help__subcmd__verify__subcmd__wheels"
                 ;;
             *)
                 ;;
@@ -35,7 +41,7 @@ _surestep() {
 
     case "${cmd}" in
         surestep)
-            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag help"
+            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag verify-wheels help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -99,7 +105,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__help)
-            opts="check-tag help"
+            opts="check-tag verify-wheels help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -133,6 +139,70 @@ _surestep() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__help__subcmd__verify__subcmd__wheels)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__verify__subcmd__wheels)
+            opts="-q -v -h --version --from-tag --prefix --python --platform --sdist --pypi --no-pypi --max-size --write-checksums --json --quiet --verbose --color --no-progress --github --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --python)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-checksums)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --github)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

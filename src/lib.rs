@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     let result = match &cli.command {
         Command::CheckTag(args) => commands::check_tag::run(args, &reporter),
         Command::Publish(args) => commands::publish::run(args, &reporter),
+        Command::VerifyWheels(args) => commands::verify_wheels::run(args, &reporter),
     };
     result.unwrap_or_else(|err| reporter.fail(name, &err))
 }

@@ -5,9 +5,11 @@
 
 mod check_tag;
 mod publish;
+mod verify_wheels;
 
 pub use check_tag::CheckTagArgs;
 pub use publish::{NamedRepository, PublishArgs, TrustedPublishing};
+pub use verify_wheels::{VerifyWheelsArgs, parse_size};
 
 use crate::output::{ColorChoice, GithubChoice, OutputSettings};
 use clap::{Args, Parser, Subcommand};
@@ -73,6 +75,10 @@ pub enum Command {
     CheckTag(CheckTagArgs),
     /// Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical
     Publish(PublishArgs),
+    /// Prove dist/ is complete and intact: every wheel's zip, CRCs and RECORD hashes, metadata,
+    /// the expected Python × platform matrix, and PyPI's upload rules
+    #[command(disable_version_flag = true)]
+    VerifyWheels(VerifyWheelsArgs),
 }
 
 impl Command {
@@ -81,6 +87,7 @@ impl Command {
         match self {
             Command::CheckTag(_) => "check-tag",
             Command::Publish(_) => "publish",
+            Command::VerifyWheels(_) => "verify-wheels",
         }
     }
 }

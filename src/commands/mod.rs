@@ -2,3 +2,4 @@
 
 pub mod check_tag;
 pub mod publish;
+pub mod verify_wheels;

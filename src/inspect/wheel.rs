@@ -679,12 +679,12 @@ fn record_problems(
     let mut unlisted = Vec::new();
     let mut listed: HashSet<&str> = HashSet::new();
     for (e, r) in entries.iter().zip(results) {
-        if e.is_dir() {
-            continue;
-        }
         let row = rows.get(&e.name);
         if row.is_some() {
             listed.insert(e.name.as_str());
+        }
+        if e.is_dir() {
+            continue;
         }
         if is_record_or_signature(&e.name) {
             continue;

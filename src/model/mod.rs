@@ -1,7 +1,9 @@
 //! Pure data and parsing, no I/O: versions, file formats, references.
 
+pub mod matrix;
 pub mod metadata;
 pub mod problem;
+pub mod pypi_rules;
 pub mod record;
 pub mod sha256sums;
 pub mod simple_api;

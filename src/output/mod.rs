@@ -11,6 +11,7 @@ pub mod style;
 
 mod check_tag;
 mod publish;
+mod verify_wheels;
 
 use crate::exit::{CliError, ExitStatus};
 use crate::secret::Secret;
