@@ -723,9 +723,30 @@ fn a_corrupt_wheel_fails_the_whole_publish_before_anything_is_sent() {
     std::fs::write(&bad, bytes).unwrap();
     let r = run(index.surestep().arg(&dist));
     assert_eq!(r.code, 1, "{}", r.all());
-    assert!(r.all().contains(&name_of(&bad)) && r.all().contains("nothing was sent"), "{}", r.all());
-    assert!(!r.all().contains(&format!("{}:", name_of(&good))), "only the bad file is named: {}", r.all());
+    assert!(
+        r.all().contains(&name_of(&bad)) && r.all().contains("nothing was sent"),
+        "{}",
+        r.all()
+    );
+    assert!(
+        !r.all().contains(&format!("{}:", name_of(&good))),
+        "only the bad file is named: {}",
+        r.all()
+    );
     assert!(index.files("corruptpkg").is_empty());
+}
+
+/// The proxy logs a request once it has finished with it, which can be just after the client
+/// has its answer: wait (bounded) until `n` are logged.
+fn logged_requests(proxy: &FaultProxy, n: usize) -> Vec<ProxiedRequest> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let requests = proxy.requests();
+        if requests.len() >= n || Instant::now() > deadline {
+            return requests;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// The upload URL goes through the fault proxy; the index is read directly.
@@ -733,7 +754,12 @@ fn through_faults(server: &PyPiServer, faults: &Faults) -> (FaultProxy, Command)
     let proxy = FaultProxy::start(server.port(), faults);
     let mut cmd = surestep_bare();
     cmd.args(["publish", "--json", "--no-progress", "--concurrency", "1"])
-        .args(["--repository-url", &format!("{}/", proxy.url()), "--check-url", &server.simple_url()])
+        .args([
+            "--repository-url",
+            &format!("{}/", proxy.url()),
+            "--check-url",
+            &server.simple_url(),
+        ])
         .args(["-u", support::pypi::USER, "-p", support::pypi::PASS]);
     (proxy, cmd)
 }
@@ -750,6 +776,7 @@ fn a_lost_answer_is_resolved_by_the_index_before_any_retry() {
     assert_eq!(r.code, 0, "{}", r.all());
     // The server stored the file, the answer was cut: the re-check finds it, no second POST.
     assert_eq!(r.n("upload_requests"), 1, "{}", r.all());
+    std::thread::sleep(Duration::from_millis(300));
     assert_eq!(proxy.requests().len(), 1, "{:?}", proxy.requests());
     assert_eq!(r.actions()[&name_of(&wheel)], "skipped", "{}", r.all());
     assert!(r.all().contains("listed our exact file"), "{}", r.all());
@@ -767,7 +794,7 @@ fn server_errors_are_retried_until_the_upload_lands() {
     let r = run(cmd.arg(&dist));
     assert_eq!(r.code, 0, "{}", r.all());
     assert_eq!(r.n("upload_requests"), 3, "{}", r.all());
-    let statuses: Vec<Option<u16>> = proxy.requests().iter().map(|q| q.status).collect();
+    let statuses: Vec<Option<u16>> = logged_requests(&proxy, 3).iter().map(|q| q.status).collect();
     assert_eq!(statuses, [Some(503), Some(503), Some(200)]);
     assert_eq!(r.actions()[&name_of(&wheel)], "uploaded");
 }
@@ -782,7 +809,27 @@ fn server_errors_beyond_the_retries_exit_3() {
     make_wheel(&dist, "downpkg", "1.0.0");
     let r = run(cmd.args(["--retries", "2"]).arg(&dist));
     assert_eq!(r.code, 3, "{}", r.all());
-    assert_eq!(proxy.requests().len(), 3, "1 try + 2 retries");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(logged_requests(&proxy, 3).len(), 3, "1 try + 2 retries");
     assert!(r.all().contains("503"), "{}", r.all());
     assert!(server.packages_dir().read_dir().unwrap().next().is_none());
+}
+
+#[test]
+fn pypi_upload_rules_apply_before_anything_is_sent_to_pypi() {
+    let tmp = tempdir("publish-preflight");
+    let dist = tmp.path().join("dist");
+    let wheel = make_wheel(&dist, "prepkg", "1.0.0+local");
+    // Fails in the plan, before any request: no network is needed (or reached).
+    let r = run(surestep_bare()
+        .args(["publish", "--json", "--repository", "testpypi", "--retries", "0"])
+        .env("SURESTEP_PYPI_TOKEN", "pypi-NeverSent")
+        .arg(&dist));
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.all().contains(&name_of(&wheel)) && r.all().contains("pypi_local_version"),
+        "{}",
+        r.all()
+    );
+    assert!(r.all().contains("nothing was sent"), "{}", r.all());
 }

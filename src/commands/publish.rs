@@ -8,6 +8,7 @@
 
 use crate::cli::{NamedRepository, PublishArgs, TrustedPublishing};
 use crate::exit::{CliError, ExitStatus, ResultExt};
+use crate::model::pypi_rules::{self, PypiLimits};
 use crate::model::upload_plan::{self, PlanInput, Planned, Presence, ProjectListing, presence};
 use crate::output::{ProgressGroup, Reporter};
 use crate::remote::http::{HttpClient, RetryPolicy, is_loopback_host, redact_url};
@@ -188,8 +189,12 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
     let index = IndexClient::new(http.clone(), target.simple.clone(), read_auth);
 
     // Plan: read every file once, check it, compare with the manifest and the index.
-    let locals =
-        files::read_all(&paths, args.concurrency as usize, !args.no_verify, reporter).await?;
+    let verify = files::Verify {
+        integrity: !args.no_verify,
+        pypi: (!args.no_verify && derived_simple(&target.upload).is_some())
+            .then_some(PypiLimits { max_file_size: pypi_rules::DEFAULT_MAX_FILE_SIZE }),
+    };
+    let locals = files::read_all(&paths, args.concurrency as usize, verify, reporter).await?;
     if let Some(manifest) = &args.manifest {
         files::check_manifest(manifest, &locals)?;
     }

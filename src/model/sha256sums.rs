@@ -21,11 +21,23 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, String>, ManifestError> {
             continue;
         }
         let bad = || ManifestError { line: i + 1, text: line.chars().take(120).collect() };
+        // sha256sum marks a name with `\` or a newline in it by a leading `\` and escapes it.
+        let (escaped, line) = match line.strip_prefix('\\') {
+            Some(rest) => (true, rest),
+            None => (false, line),
+        };
         let (hex, rest) = line.split_once(' ').ok_or_else(bad)?;
         if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad());
         }
         let name = rest.strip_prefix(' ').or_else(|| rest.strip_prefix('*')).unwrap_or(rest);
+        let unescaped;
+        let name = if escaped {
+            unescaped = name.replace("\\n", "\n").replace("\\r", "\r").replace("\\\\", "\\");
+            unescaped.as_str()
+        } else {
+            name
+        };
         let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
         if base.is_empty() {
             return Err(bad());
@@ -47,6 +59,13 @@ mod tests {
         let m = parse(&text).unwrap();
         assert_eq!(m["x-1.0-py3-none-any.whl"], a);
         assert_eq!(m["x-1.0.tar.gz"], "b".repeat(64));
+    }
+
+    #[test]
+    fn reads_escaped_names() {
+        let a = "c".repeat(64);
+        let m = parse(&format!("\\{a}  dir\\\\sub/odd\\nname.whl\n")).unwrap();
+        assert_eq!(m["odd\nname.whl"], a);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::shown;
 use crate::exit::{CliError, ResultExt};
 use crate::inspect::{InspectOptions, hex, inspect_file};
+use crate::model::pypi_rules::{self, PypiLimits};
 use crate::model::sha256sums;
 use crate::model::upload_form::{self, FileType};
 use crate::model::upload_plan::Digests;
@@ -95,7 +96,7 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 pub async fn read_all(
     paths: &[PathBuf],
     concurrency: usize,
-    verify: bool,
+    verify: Verify,
     reporter: &Reporter,
 ) -> Result<Vec<LocalDist>, CliError> {
     let bar = reporter.progress(paths.len() as u64, "reading distributions");
@@ -112,7 +113,22 @@ pub async fn read_all(
             .collect()
             .await;
     bar.finish();
-    let locals = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let mut locals = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    if verify.pypi.is_some() {
+        // PyPI takes one sdist per release and rejects the rest mid-upload.
+        let mut sdists: std::collections::BTreeMap<(String, String), Vec<usize>> =
+            Default::default();
+        for (i, l) in locals.iter().enumerate().filter(|(_, l)| l.filetype == FileType::Sdist) {
+            sdists.entry((l.project.clone(), l.version.clone())).or_default().push(i);
+        }
+        for indices in sdists.values() {
+            if let Some(p) = pypi_rules::check_sdist_count(indices.len()) {
+                for &i in indices {
+                    locals[i].problems.push(format!("{} [{}]", p.message, p.code.as_str()));
+                }
+            }
+        }
+    }
     let problems: Vec<String> = locals
         .iter()
         .flat_map(|l| l.problems.iter().map(move |p| format!("{}: {p}", l.filename)))
@@ -128,8 +144,17 @@ pub async fn read_all(
     Ok(locals)
 }
 
+/// Which checks run before anything is sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Verify {
+    /// verify-wheels' integrity checks (zip, CRCs, RECORD, metadata).
+    pub integrity: bool,
+    /// PyPI's upload rules, when the target is PyPI or TestPyPI.
+    pub pypi: Option<PypiLimits>,
+}
+
 /// Digests in one streaming pass, then metadata and checks.
-fn read_one(path: &Path, verify: bool) -> Result<LocalDist, CliError> {
+fn read_one(path: &Path, verify: Verify) -> Result<LocalDist, CliError> {
     let (digests, size) = digest_file(path).or_environment(format!("reading {}", shown(path)))?;
     let filename = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let described = describe(path, &digests, verify)?;
@@ -214,11 +239,19 @@ struct Described {
 
 /// Name, version, form metadata and problems of a distribution, from verify-wheels'
 /// inspection (the same integrity checks `surestep verify-wheels` runs).
-fn describe(path: &Path, digests: &Digests, verify: bool) -> Result<Described, CliError> {
-    let report = inspect_file(path, &InspectOptions::default());
+fn describe(path: &Path, digests: &Digests, verify: Verify) -> Result<Described, CliError> {
+    let mut report = inspect_file(path, &InspectOptions::default());
+    if let Some(limits) = verify.pypi {
+        let size = report.size;
+        if let Some(w) = &report.wheel {
+            report.problems.extend(pypi_rules::check_wheel(w, size, limits));
+        } else if let Some(s) = &report.sdist {
+            report.problems.extend(pypi_rules::check_sdist(s, size, limits));
+        }
+    }
     let filename = &report.filename;
     let mut problems: Vec<String> = Vec::new();
-    if verify {
+    if verify.integrity {
         problems.extend(report.problems.iter().map(|p| match &p.member {
             Some(member) => format!("{member}: {} [{}]", p.message, p.code.as_str()),
             None => format!("{} [{}]", p.message, p.code.as_str()),
