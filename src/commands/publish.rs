@@ -770,3 +770,79 @@ fn credentials(args: &PublishArgs, reporter: &Reporter) -> Result<CredentialSour
 pub(crate) fn shown(path: &Path) -> String {
     path.display().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(action: Action, failure: Option<FailureKind>) -> PublishedFile {
+        PublishedFile {
+            filename: "x-1.0-py3-none-any.whl".into(),
+            path: "dist/x-1.0-py3-none-any.whl".into(),
+            project: "x".into(),
+            version: "1.0".into(),
+            size: 1,
+            sha256: "aa".into(),
+            action,
+            failure,
+            remote_sha256: None,
+            http_status: None,
+            detail: String::new(),
+            seconds: 0.0,
+        }
+    }
+
+    fn outcome(files: Vec<PublishedFile>) -> PublishOutcome {
+        PublishOutcome {
+            repository_url: String::new(),
+            check_url: String::new(),
+            dry_run: false,
+            credentials: "none",
+            uploaded: 0,
+            skipped: 0,
+            conflicts: 0,
+            failed: 0,
+            verified_upload: false,
+            index_requests: 0,
+            upload_requests: 0,
+            seconds: 0.0,
+            files,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn exit_status_follows_the_worst_file() {
+        let ok = outcome(vec![file(Action::Uploaded, None), file(Action::Skipped, None)]);
+        assert_eq!(ok.status(), ExitStatus::Success);
+        let conflict = outcome(vec![file(Action::Conflict, None), file(Action::Held, None)]);
+        assert_eq!(conflict.status(), ExitStatus::Failed);
+        let rejected = outcome(vec![file(Action::Failed, Some(FailureKind::Rejected))]);
+        assert_eq!(rejected.status(), ExitStatus::Failed);
+        let auth = outcome(vec![
+            file(Action::Failed, Some(FailureKind::Rejected)),
+            file(Action::Failed, Some(FailureKind::Auth)),
+        ]);
+        assert_eq!(auth.status(), ExitStatus::Environment);
+    }
+
+    #[test]
+    fn urls_are_checked_before_any_request() {
+        assert!(parse_url("http://127.0.0.1:8080/", "--x", false).is_ok());
+        assert!(parse_url("http://[::1]/", "--x", false).is_ok());
+        let remote = parse_url("http://index.example/", "--x", false).unwrap_err();
+        assert_eq!(remote.status, ExitStatus::Usage);
+        assert!(parse_url("http://index.example/", "--x", true).is_ok());
+        let creds = parse_url("https://u:hunter2@index.example/", "--x", false).unwrap_err();
+        assert!(!creds.headline().contains("hunter2"), "{}", creds.headline());
+        assert!(parse_url("ftp://index.example/", "--x", false).is_err());
+    }
+
+    #[test]
+    fn pypi_and_testpypi_derive_their_simple_index() {
+        let simple = |u: &str| derived_simple(&Url::parse(u).unwrap()).map(|u| u.to_string());
+        assert_eq!(simple(PYPI_UPLOAD).as_deref(), Some("https://pypi.org/simple/"));
+        assert_eq!(simple(TESTPYPI_UPLOAD).as_deref(), Some("https://test.pypi.org/simple/"));
+        assert_eq!(simple("https://pypi.example.com/legacy/"), None);
+    }
+}

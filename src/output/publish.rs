@@ -2,7 +2,7 @@
 
 use super::style::md_escape;
 use super::{Annotation, Render, Styles};
-use crate::commands::publish::{Action, PublishOutcome, PublishedFile};
+use crate::commands::publish::{Action, FailureKind, PublishOutcome, PublishedFile};
 use crate::exit::ExitStatus;
 
 fn action_word(a: Action) -> &'static str {
@@ -122,6 +122,12 @@ impl Render for PublishOutcome {
     fn annotations(&self) -> Vec<Annotation> {
         let mut out: Vec<Annotation> = self.warnings.iter().map(Annotation::warning).collect();
         out.extend(self.files.iter().filter_map(file_annotation));
+        if self.files.iter().any(|f| f.failure == Some(FailureKind::Auth)) {
+            out.push(Annotation::notice(
+                "check the credentials: PyPI takes the user `__token__` with a `pypi-…` API token \
+                 (SURESTEP_PYPI_TOKEN), or trusted publishing with `permissions: id-token: write`",
+            ));
+        }
         out
     }
 }
