@@ -85,7 +85,7 @@ section_publish() {
   local w=$WORK/publish tool r line
   mkdir -p "$w"; PUBLISH_PIDS=(); trap publish_stop RETURN
   echo "11 MarkupSafe 3.0.3 files, pypiserver behind a ${PUBLISH_LATENCY_MS} ms-each-way proxy, $runs runs, medians"
-  echo "versions: $("$PEERS/venv-tools/bin/twine" --version | head -1 | cut -d' ' -f1-2), $("$PEERS/venv-tools/bin/uv" --version)"
+  echo "versions: $("$PEERS/venv-tools/bin/twine" --version | head -1 | awk '{print $1, $3}'), $("$PEERS/venv-tools/bin/uv" --version | cut -d' ' -f1-2)"
 
   # Fresh upload: an empty index for every run of every tool, tools interleaved.
   declare -A fresh_t fresh_n
