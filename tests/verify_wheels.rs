@@ -326,6 +326,10 @@ fn checksums_manifest_is_accepted_by_sha256sum() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let text = std::fs::read_to_string(&manifest).unwrap();
     assert_eq!(text.lines().count(), 11);
+    // The reader `publish --manifest` uses takes back exactly what was written.
+    let entries = surestep::model::checksums::parse_manifest(&text).unwrap();
+    assert_eq!(entries.len(), 11);
+    assert!(entries.iter().any(|e| e.path == Path::new(".").join(SDIST)));
     let check = std::process::Command::new("sha256sum")
         .current_dir(dir.path())
         .args(["-c", "--strict", "SHA256SUMS"])
@@ -713,7 +717,11 @@ fn pure_wheel() -> Option<Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    // 300 cases by default (each inspects a whole wheel); PROPTEST_CASES raises it for long runs.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn mutated_wheels_never_panic(
@@ -733,6 +741,24 @@ proptest! {
     }
 
     #[test]
+    fn mutated_sdists_never_panic(
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+    ) {
+        let Some(dir) = fixtures() else { return Ok(()) };
+        let mut bytes = std::fs::read(dir.join("markupsafe-3.0.3").join(SDIST)).unwrap();
+        for (at, value) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        let report = inspect_bytes(SDIST, &bytes, &InspectOptions::default());
+        prop_assert_eq!(report.size, bytes.len() as u64);
+    }
+
+    #[test]
     fn mutated_directory_records_never_panic(at in 0usize..4096, value in any::<u8>()) {
         // Aim at the tail, where the central directory and end record live.
         let Some(mut bytes) = pure_wheel() else { return Ok(()) };
@@ -748,4 +774,79 @@ proptest! {
         let report = inspect_bytes(name, &bytes, &InspectOptions::default());
         prop_assert!(!report.problems.is_empty());
     }
+}
+
+#[test]
+fn an_expected_matrix_with_no_wheels_at_all() {
+    let Some(dir) = fixtures() else { return };
+    let sdist = dir.join("markupsafe-3.0.3").join(SDIST);
+    let (doc, code) = json_of(surestep().arg(&sdist).args(["--python", "3.12", "--json"]));
+    assert_eq!(code, 1);
+    assert_eq!(problems(&doc), ["missing_cell"]);
+    assert_eq!(
+        doc["problems"][0]["message"],
+        "no wheels to fill the expected matrix (no platform found)"
+    );
+}
+
+// ---- the parsers behind it: never a panic, and the round trips hold ---------------------------
+
+proptest! {
+    #[test]
+    fn canonical_versions_are_fixed_points(text in "[vV]?[0-9]{1,3}(\\.[0-9]{1,3}){0,3}([-_.]?(a|b|c|rc|alpha|beta|pre|preview|post|dev|r)[-_.]?[0-9]{0,2}){0,3}(\\+[a-z0-9]{1,4}([-_.][a-z0-9]{1,4}){0,2})?|.{0,20}") {
+        if let Some(c) = surestep::model::wheel_name::canonical_version(&text) {
+            prop_assert_eq!(surestep::model::wheel_name::canonical_version(&c), Some(c.clone()));
+        }
+    }
+
+    #[test]
+    fn wheel_filenames_parse_back_to_themselves(name in ".{0,60}\\.whl|[a-z_]{1,8}-[0-9.]{1,6}(-[0-9][a-z]?)?-(py3|cp3[0-9]{1,2})(\\.py2)?-(none|abi3|cp312)-(any|manylinux_2_17_x86_64(\\.manylinux2014_x86_64)?)\\.whl") {
+        use surestep::model::wheel_name::WheelName;
+        if let Ok(w) = WheelName::parse(&name) {
+            let build = w.build.as_ref().map(|b| format!("-{b}")).unwrap_or_default();
+            prop_assert_eq!(format!("{}-{}{build}-{}.whl", w.distribution, w.version, w.tag_string()), name);
+            prop_assert!(!w.tags().is_empty());
+        }
+    }
+
+    #[test]
+    fn metadata_headers_round_trip(fields in prop::collection::vec(("[A-Za-z][A-Za-z-]{0,12}", "[ -~]{0,30}"), 0..10), junk in ".{0,200}") {
+        use surestep::model::metadata::parse_metadata;
+        let text: String = fields.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        let m = parse_metadata(&text);
+        prop_assert_eq!(m.fields().len(), fields.len());
+        for (k, v) in &fields {
+            prop_assert!(m.get_all(k).contains(&v.trim()));
+        }
+        let _ = parse_metadata(&junk);
+    }
+
+    #[test]
+    fn record_text_never_panics_and_hashes_round_trip(text in ".{0,300}", digest in prop::collection::vec(any::<u8>(), 32)) {
+        use surestep::model::record::{RecordHash, encode_hash, parse_hash, parse_record};
+        let _ = parse_record(&text);
+        let encoded = encode_hash(HashAlgorithm::Sha256, &digest);
+        prop_assert_eq!(parse_hash(&encoded), RecordHash::Digest { algorithm: HashAlgorithm::Sha256, digest });
+    }
+
+    #[test]
+    fn matrix_specs_never_panic_and_pythons_round_trip(text in ".{0,16}", minor in 0u32..40, ft in any::<bool>()) {
+        use surestep::model::matrix::{PlatformSpec, PythonSpec};
+        let _ = PythonSpec::parse(&text);
+        let _ = PlatformSpec::parse(&text);
+        let spec = PythonSpec::parse(&format!("3.{minor}{}", if ft { "t" } else { "" })).unwrap();
+        prop_assert_eq!(PythonSpec::parse(&spec.to_string()).unwrap(), spec);
+    }
+}
+
+#[test]
+fn a_license_file_named_in_metadata_but_absent() {
+    let Some(dir) = release_copy() else { return };
+    rewrite(dir.path(), CP313_X86, |members| {
+        members.retain(|(n, _)| !n.ends_with("/licenses/LICENSE.txt"));
+        false
+    });
+    let (doc, code) = verify_matrix(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(problems(&doc), ["license_file_missing:markupsafe-3.0.3.dist-info/METADATA"]);
 }

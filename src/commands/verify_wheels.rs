@@ -9,6 +9,7 @@
 use crate::cli::VerifyWheelsArgs;
 use crate::exit::{CliError, ExitStatus, ResultExt};
 use crate::inspect::{ArtifactKind, FileReport, InspectOptions, inspect_file};
+use crate::model::checksums::{ManifestEntry, format_manifest};
 use crate::model::matrix::{self, Matrix, MatrixWheel, PlatformSpec, PythonSpec};
 use crate::model::problem::{Problem, ProblemCode};
 use crate::model::pypi_rules::{self, PypiLimits};
@@ -55,10 +56,13 @@ pub struct VerifyWheelsOutcome {
     /// Problems of the set rather than of one file.
     pub problems: Vec<Problem>,
     /// Paths searched (directories and files as given).
+    #[serde(serialize_with = "lossy_paths")]
     pub searched: Vec<PathBuf>,
     /// Entries in searched directories that are not wheels or sdists.
+    #[serde(serialize_with = "lossy_paths")]
     pub ignored: Vec<PathBuf>,
     /// The manifest written by --write-checksums.
+    #[serde(serialize_with = "lossy_option_path")]
     pub checksums_file: Option<PathBuf>,
     pub pypi_preflight: bool,
 }
@@ -78,6 +82,20 @@ impl VerifyWheelsOutcome {
 
     pub fn problem_count(&self) -> usize {
         self.problems.len() + self.files.iter().map(|f| f.problems.len()).sum::<usize>()
+    }
+}
+
+fn lossy_paths<S: serde::Serializer>(paths: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(paths.iter().map(|p| p.to_string_lossy()))
+}
+
+fn lossy_option_path<S: serde::Serializer>(
+    path: &Option<PathBuf>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match path {
+        Some(p) => s.serialize_some(&p.to_string_lossy()),
+        None => s.serialize_none(),
     }
 }
 
@@ -162,6 +180,8 @@ pub fn verify(
     let progress = reporter.progress(files.len() as u64, "verifying");
     let mut reports: Vec<FileReport> = files
         .par_iter()
+        // One file per job, so an idle thread can always steal the next file.
+        .with_max_len(1)
         .map(|path| {
             let report = inspect_file(path, &opts);
             progress.inc(1);
@@ -355,6 +375,28 @@ fn build_matrix(
     if wheels.is_empty() && !expected {
         return None;
     }
+    if !expected {
+        // Without an expectation, two wheels for exactly the same tag are still a conflict.
+        // (Per project: different projects sharing `py3-none-any` is no conflict.)
+        let mut by_tag: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
+        for (w, r) in wheels.iter().zip(reports.iter().filter(|r| r.wheel.is_some())) {
+            for t in &w.tags {
+                let project = r.name.clone().unwrap_or_default();
+                by_tag.entry((project, t.to_string())).or_default().push(&w.filename);
+            }
+        }
+        let mut reported: Vec<Vec<&str>> = Vec::new();
+        for ((_, tag), files) in by_tag {
+            if files.len() > 1 && !reported.contains(&files) {
+                problems.push(Problem::new(
+                    ProblemCode::DuplicateCell,
+                    format!("{} wheels share the tag {tag}: {}", files.len(), files.join(", ")),
+                ));
+                reported.push(files);
+            }
+        }
+        return Some(MatrixReport { expected, matrix: matrix::observe(&wheels) });
+    }
     let pythons = if plan.pythons.is_empty() {
         matrix::observed_pythons(&wheels)
     } else {
@@ -366,43 +408,32 @@ fn build_matrix(
         plan.platforms.clone()
     };
     let filled = matrix::fill(&pythons, &platforms, &wheels);
-    if expected {
-        for cell in filled.missing() {
-            problems.push(Problem::new(
-                ProblemCode::MissingCell,
-                format!("missing: {} × {}", cell.python, cell.platform),
-            ));
-        }
-        for cell in filled.duplicates() {
-            problems.push(Problem::new(
-                ProblemCode::DuplicateCell,
-                format!(
-                    "{} × {} has {} wheels: {}",
-                    cell.python,
-                    cell.platform,
-                    cell.files.len(),
-                    cell.files.join(", ")
-                ),
-            ));
-        }
-    } else {
-        // Without an expectation, two wheels for exactly the same tag are still a conflict.
-        let mut by_tag: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-        for w in &wheels {
-            for t in &w.tags {
-                by_tag.entry(t.to_string()).or_default().push(&w.filename);
-            }
-        }
-        let mut reported: Vec<Vec<&str>> = Vec::new();
-        for (tag, files) in by_tag {
-            if files.len() > 1 && !reported.contains(&files) {
-                problems.push(Problem::new(
-                    ProblemCode::DuplicateCell,
-                    format!("{} wheels share the tag {tag}: {}", files.len(), files.join(", ")),
-                ));
-                reported.push(files);
-            }
-        }
+    if pythons.is_empty() || platforms.is_empty() {
+        problems.push(Problem::new(
+            ProblemCode::MissingCell,
+            format!(
+                "no wheels to fill the expected matrix ({})",
+                if pythons.is_empty() { "no Python found" } else { "no platform found" }
+            ),
+        ));
+    }
+    for cell in filled.missing() {
+        problems.push(Problem::new(
+            ProblemCode::MissingCell,
+            format!("missing: {} × {}", cell.python, cell.platform),
+        ));
+    }
+    for cell in filled.duplicates() {
+        problems.push(Problem::new(
+            ProblemCode::DuplicateCell,
+            format!(
+                "{} × {} has {} wheels: {}",
+                cell.python,
+                cell.platform,
+                cell.files.len(),
+                cell.files.join(", ")
+            ),
+        ));
     }
     Some(MatrixReport { expected, matrix: filled })
 }
@@ -410,16 +441,11 @@ fn build_matrix(
 /// Writes `<sha256>  <path>` lines the way `sha256sum` does (escaping `\` and newlines),
 /// through a temporary file renamed into place, so a failed write leaves nothing half written.
 fn write_checksums(path: &Path, files: &[FileReport]) -> Result<(), CliError> {
-    let mut text = String::new();
-    for f in files {
-        let name = f.path.to_string_lossy();
-        if name.contains(['\\', '\n', '\r']) {
-            let escaped = name.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r");
-            text.push_str(&format!("\\{}  {escaped}\n", f.sha256));
-        } else {
-            text.push_str(&format!("{}  {name}\n", f.sha256));
-        }
-    }
+    let entries: Vec<ManifestEntry> = files
+        .iter()
+        .map(|f| ManifestEntry { sha256: f.sha256.clone(), path: f.path.clone() })
+        .collect();
+    let text = format_manifest(&entries);
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.surestep-{}", std::process::id()));

@@ -52,6 +52,7 @@ pub enum ArtifactKind {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
     /// The path as given (relative paths stay relative).
+    #[serde(serialize_with = "lossy_path")]
     pub path: PathBuf,
     pub filename: String,
     pub kind: ArtifactKind,
@@ -184,6 +185,18 @@ fn inspect_source(path: &Path, source: &dyn Source, opts: &InspectOptions) -> Fi
     report
 }
 
+/// `License-File` entries (metadata 2.4 and later) that `present` says are not in the archive;
+/// PyPI refuses such uploads.
+pub(crate) fn missing_license_files(
+    meta: &Metadata,
+    present: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    if meta.metadata_version().is_none_or(|v| v < (2, 4)) {
+        return Vec::new();
+    }
+    meta.get_all("License-File").into_iter().filter(|f| !present(f)).map(str::to_owned).collect()
+}
+
 /// Why an archive member's path is unsafe to extract, if it is.
 pub(crate) fn unsafe_path(name: &str) -> Option<&'static str> {
     let b = name.as_bytes();
@@ -202,6 +215,11 @@ pub(crate) fn unsafe_path(name: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Serializes a path as a string even when it is not UTF-8 (lossily), so `--json` never fails.
+pub fn lossy_path<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
 }
 
 /// Lowercase hex of a digest.

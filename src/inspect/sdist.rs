@@ -7,7 +7,7 @@ use super::{FileReport, InspectOptions, unsafe_path};
 use crate::model::metadata::parse_metadata;
 use crate::model::problem::{Problem, ProblemCode};
 use crate::model::wheel_name::{canonical_version, normalize_name};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::{self, Read};
 
 const PKG_INFO_LIMIT: u64 = 32 * 1024 * 1024;
@@ -38,6 +38,7 @@ struct BombError(u64);
 struct Walk {
     members: u64,
     tops: BTreeSet<String>,
+    paths: HashSet<String>,
     pkg_info: Option<Vec<u8>>,
     problems: Vec<Problem>,
 }
@@ -108,7 +109,21 @@ pub(super) fn inspect(source: &dyn Source, opts: &InspectOptions, report: &mut F
                 ProblemCode::PkgInfoMissing,
                 format!("{expected_top}/PKG-INFO is missing"),
             )),
-            Some(bytes) => pkg_info_problems(bytes, report, &expected_top, &mut walk.problems),
+            Some(bytes) => {
+                pkg_info_problems(bytes, report, &expected_top, &mut walk.problems);
+                if let Some(meta) = &report.metadata {
+                    let missing = super::missing_license_files(meta, |f| {
+                        walk.paths.contains(&format!("{expected_top}/{f}"))
+                    });
+                    walk.problems.extend(missing.into_iter().map(|f| {
+                        Problem::in_member(
+                            ProblemCode::LicenseFileMissing,
+                            format!("{expected_top}/PKG-INFO"),
+                            format!("License-File {f} is not in the sdist at {expected_top}/{f}"),
+                        )
+                    }));
+                }
+            }
         }
     }
     report.problems.extend(walk.problems);
@@ -128,6 +143,9 @@ fn walk_tar<R: Read>(reader: R, expected_top: &str, walk: &mut Walk) -> io::Resu
         let trimmed = path.strip_prefix("./").unwrap_or(&path).to_owned();
         if let Some(why) = unsafe_path(&trimmed) {
             walk.problems.push(Problem::in_member(ProblemCode::UnsafePath, path.clone(), why));
+        }
+        if kind.is_file() {
+            walk.paths.insert(trimmed.clone());
         }
         if let Some(top) = trimmed.split('/').next().filter(|t| !t.is_empty()) {
             walk.tops.insert(top.to_owned());

@@ -142,8 +142,8 @@ fn inflate_at(source: &dyn Source, entry: &CdEntry, plan: Plan) -> Inflated {
     let run = || -> io::Result<Inflated> {
         let mut r = BufReader::with_capacity(READ_BUFFER, source.open()?);
         r.seek(SeekFrom::Start(entry.local_offset))?;
-        let header = zip_dir::read_local_header(&mut r)?.map_err(io::Error::other)?;
-        let _ = header;
+        // Header disagreements are the main pass's to report; here it only positions the data.
+        zip_dir::read_local_header(&mut r)?.map_err(io::Error::other)?;
         let mut buf = vec![0u8; READ_BUFFER];
         Ok(inflate((&mut r).take(entry.compressed_size), entry, plan, &mut buf))
     };
@@ -214,6 +214,7 @@ pub(super) fn inspect(source: &dyn Source, opts: &InspectOptions, report: &mut F
         .map(|e| Plan {
             inflate: !bomb
                 && !e.is_dir()
+                && within_bounds(e, dir.cd_offset)
                 && matches!(e.method, METHOD_STORED | METHOD_DEFLATED)
                 && e.flags & FLAG_ENCRYPTED == 0,
             ..Plan::default()
@@ -300,6 +301,11 @@ pub(super) fn inspect(source: &dyn Source, opts: &InspectOptions, report: &mut F
                 .and_then(|r| r.captured.clone())
         })
     };
+    if let (Some(_), None) = (&dist_info, &wheel) {
+        // The filename did not parse (already a problem): still parse METADATA for the report.
+        let text = captured(metadata_idx).and_then(|b| String::from_utf8(b).ok());
+        report.metadata = text.map(|t| parse_metadata(&t));
+    }
     if let (Some(d), Some(w)) = (&dist_info, &wheel) {
         match metadata_idx {
             None => problems.push(Problem::new(
@@ -309,6 +315,18 @@ pub(super) fn inspect(source: &dyn Source, opts: &InspectOptions, report: &mut F
             Some(i) => {
                 if let Some(bytes) = captured(Some(i)) {
                     let meta = metadata_problems(&entries[i].name, &bytes, w, &mut problems);
+                    if let Some(m) = &meta {
+                        let missing = super::missing_license_files(m, |f| {
+                            index.contains_key(format!("{d}/licenses/{f}").as_str())
+                        });
+                        problems.extend(missing.into_iter().map(|f| {
+                            Problem::in_member(
+                                ProblemCode::LicenseFileMissing,
+                                entries[i].name.clone(),
+                                format!("License-File {f} is not in the wheel at {d}/licenses/{f}"),
+                            )
+                        }));
+                    }
                     report.metadata = meta;
                 }
             }
@@ -324,6 +342,12 @@ pub(super) fn inspect(source: &dyn Source, opts: &InspectOptions, report: &mut F
         }
     }
     report.problems.extend(problems);
+}
+
+/// Whether an entry's header and data can lie before the central directory at all.
+fn within_bounds(e: &CdEntry, cd_offset: u64) -> bool {
+    e.local_offset.saturating_add(30 + e.name_raw.len() as u64).saturating_add(e.compressed_size)
+        <= cd_offset
 }
 
 /// Problems visible in the directory alone.
@@ -384,11 +408,7 @@ fn structure_problems(dir: &CentralDirectory, len: u64) -> Vec<Problem> {
                 "name is not valid UTF-8",
             ));
         }
-        let min_end = e
-            .local_offset
-            .saturating_add(30 + e.name_raw.len() as u64)
-            .saturating_add(e.compressed_size);
-        if min_end > dir.cd_offset || min_end > len {
+        if !within_bounds(e, dir.cd_offset.min(len)) {
             problems.push(Problem::in_member(
                 ProblemCode::EntryOutOfBounds,
                 e.name.clone(),
@@ -851,5 +871,130 @@ fn wheel_file_problems(member: &str, bytes: &[u8], wheel: &WheelName, problems: 
             parts.push(format!("Tag lines not in the filename: {}", extra.join(", ")));
         }
         problems.push(Problem::in_member(ProblemCode::TagMismatch, member, parts.join("; ")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::inspect::{InspectOptions, inspect_bytes};
+    use crate::model::problem::ProblemCode;
+    use crate::model::record::{HashAlgorithm, encode_hash};
+    use sha2::{Digest, Sha256};
+    use std::io::{Cursor, Write};
+    use zip::write::SimpleFileOptions;
+
+    const NAME: &str = "pkg-1.0-py3-none-any.whl";
+
+    /// A minimal, valid wheel with STORED members (so byte offsets are easy to find).
+    fn wheel(extra: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut members: Vec<(String, Vec<u8>)> = vec![
+            ("pkg/__init__.py".into(), b"print('hello')\n".to_vec()),
+            (
+                "pkg-1.0.dist-info/METADATA".into(),
+                b"Metadata-Version: 2.4\nName: pkg\nVersion: 1.0\n".to_vec(),
+            ),
+            (
+                "pkg-1.0.dist-info/WHEEL".into(),
+                b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n".to_vec(),
+            ),
+        ];
+        members.extend(extra.iter().map(|(n, d)| ((*n).to_owned(), d.to_vec())));
+        let mut record = String::new();
+        for (n, d) in &members {
+            record.push_str(&format!(
+                "{n},{},{}\n",
+                encode_hash(HashAlgorithm::Sha256, &Sha256::digest(d)),
+                d.len()
+            ));
+        }
+        record.push_str("pkg-1.0.dist-info/RECORD,,\n");
+        members.push(("pkg-1.0.dist-info/RECORD".into(), record.into_bytes()));
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for (n, d) in &members {
+            z.start_file(n.as_str(), opts).unwrap();
+            z.write_all(d).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    fn codes(bytes: &[u8]) -> Vec<ProblemCode> {
+        inspect_bytes(NAME, bytes, &InspectOptions::default())
+            .problems
+            .iter()
+            .map(|p| p.code)
+            .collect()
+    }
+
+    fn find(hay: &[u8], needle: &[u8]) -> usize {
+        hay.windows(needle.len()).position(|w| w == needle).unwrap()
+    }
+
+    #[test]
+    fn a_minimal_wheel_passes() {
+        let r = inspect_bytes(NAME, &wheel(&[]), &InspectOptions::default());
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!(r.members, 4);
+        assert_eq!(r.sha256.len(), 64);
+    }
+
+    #[test]
+    fn parallel_members_are_checked_like_the_others() {
+        let big = vec![7u8; 300_000];
+        let opts = InspectOptions { parallel_member_size: 1000, ..InspectOptions::default() };
+        let bytes = wheel(&[("pkg/big.bin", &big)]);
+        assert!(inspect_bytes(NAME, &bytes, &opts).problems.is_empty());
+        let mut bad = bytes.clone();
+        let at = find(&bad, &big[..64]) + 1000;
+        bad[at] = 8;
+        let r = inspect_bytes(NAME, &bad, &opts);
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!(r.problems[0].code, ProblemCode::CrcMismatch);
+        assert_eq!(r.problems[0].member.as_deref(), Some("pkg/big.bin"));
+    }
+
+    #[test]
+    fn metadata_is_read_even_when_the_filename_is_bad() {
+        let r = inspect_bytes(
+            "pkg-1.0-py3-none-any-extra-part.whl",
+            &wheel(&[]),
+            &InspectOptions::default(),
+        );
+        let codes: Vec<ProblemCode> = r.problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, [ProblemCode::Filename]);
+        assert_eq!(r.metadata.unwrap().get("Name"), Some("pkg"));
+    }
+
+    #[test]
+    fn a_local_header_that_disagrees_with_the_directory() {
+        let mut bytes = wheel(&[]);
+        // The first local header's CRC-32 field is at offset 14.
+        bytes[14] ^= 0xFF;
+        assert_eq!(codes(&bytes), [ProblemCode::LocalHeaderMismatch]);
+    }
+
+    #[test]
+    fn duplicate_names_and_unsafe_paths() {
+        let bytes = wheel(&[("/etc/passwd", b"x"), ("a\\b.py", b"y")]);
+        assert_eq!(codes(&bytes), [ProblemCode::UnsafePath, ProblemCode::UnsafePath]);
+        // Rename the second member to the first one's name (same length) in both records.
+        let mut dup = wheel(&[("pkg/__init__.pz", b"z")]);
+        while let Some(at) = dup.windows(15).position(|w| w == b"pkg/__init__.pz") {
+            dup[at + 14] = b'y';
+        }
+        let found = codes(&dup);
+        assert!(found.contains(&ProblemCode::DuplicateName), "{found:?}");
+    }
+
+    #[test]
+    fn entries_outside_the_archive_and_hidden_bytes() {
+        let bytes = wheel(&[]);
+        // Point the first central-directory record's local offset past the directory.
+        let cd = find(&bytes, &[0x50, 0x4b, 0x01, 0x02]);
+        let mut out = bytes.clone();
+        out[cd + 42..cd + 46].copy_from_slice(&(bytes.len() as u32).to_le_bytes());
+        let found = codes(&out);
+        assert!(found.contains(&ProblemCode::EntryOutOfBounds), "{found:?}");
+        assert!(found.contains(&ProblemCode::HiddenData), "{found:?}");
     }
 }

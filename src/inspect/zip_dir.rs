@@ -189,7 +189,8 @@ pub fn read_central_directory<R: Read + Seek>(
 }
 
 fn parse_entries(cd: &[u8], count: u64) -> Result<Vec<CdEntry>, DirError> {
-    let mut entries = Vec::with_capacity(count as usize);
+    // The count comes from the file: reserve modestly, grow as records actually parse.
+    let mut entries = Vec::with_capacity(count.min(4096) as usize);
     let mut at = 0usize;
     for i in 0..count {
         let corrupt = |what: &str| DirError::Corrupt(format!("entry {}: {what}", i + 1));

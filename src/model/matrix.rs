@@ -44,7 +44,9 @@ impl PythonSpec {
         };
         let (major, minor) = match rest.split_once('.') {
             Some((a, b)) => (a, b),
-            None if rest.len() >= 2 && !t.contains('.') && t != rest => rest.split_at(1),
+            None if rest.len() >= 2 && rest.bytes().all(|b| b.is_ascii_digit()) && t != rest => {
+                rest.split_at(1)
+            }
             None => return Err(bad()),
         };
         let major: u32 = major.parse().map_err(|_| bad())?;
@@ -333,8 +335,65 @@ pub fn fill(pythons: &[PythonSpec], platforms: &[PlatformSpec], wheels: &[Matrix
     }
 }
 
-/// The Pythons the wheels were built for, for a matrix observed rather than expected:
-/// `cpXY` tags as found (abi3 wheels count for the version they name), `py3` as 3.x skipped.
+/// The row a wheel tag belongs to in an observed matrix: `cp312`, `cp313t`, `cp39-abi3`, `py3`.
+fn observed_row(tag: &Tag) -> String {
+    if tag.abi == "abi3" {
+        format!("{}-abi3", tag.python)
+    } else if tag.abi.starts_with("cp") && tag.abi.ends_with('t') {
+        tag.abi.clone()
+    } else {
+        tag.python.clone()
+    }
+}
+
+/// Sorts `cp39` before `cp310`: by prefix, then the version number, then the rest.
+fn row_key(row: &str) -> (String, u32, u32, String) {
+    let prefix: String = row.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let digits: String = row[prefix.len()..].chars().take_while(char::is_ascii_digit).collect();
+    let rest = row[prefix.len() + digits.len()..].to_owned();
+    let (major, minor) = split_version(&digits).map_or((0, 0), |(a, b)| (a, b.unwrap_or(0)));
+    (prefix, major, minor, rest)
+}
+
+/// The matrix the wheels show, when no expectation was given: a row per Python tag (abi3 and
+/// free-threaded builds on their own rows), a column per platform family and architecture.
+pub fn observe(wheels: &[MatrixWheel]) -> Matrix {
+    let mut rows: Vec<String> = wheels.iter().flat_map(|w| &w.tags).map(observed_row).collect();
+    rows.sort_by_key(|r| row_key(r));
+    rows.dedup();
+    let mut columns: Vec<PlatformSpec> = wheels
+        .iter()
+        .flat_map(|w| &w.tags)
+        .map(|t| {
+            let (family, arch) = classify_platform(&t.platform);
+            PlatformSpec::Family { family, arch }
+        })
+        .collect();
+    columns.sort();
+    columns.dedup();
+    let mut cells = Vec::new();
+    for row in &rows {
+        for col in &columns {
+            let files = wheels
+                .iter()
+                .filter(|w| {
+                    w.tags.iter().any(|t| observed_row(t) == *row && col.accepts(&t.platform))
+                })
+                .map(|w| w.filename.clone())
+                .collect();
+            cells.push(Cell { python: row.clone(), platform: col.to_string(), files });
+        }
+    }
+    Matrix {
+        pythons: rows,
+        platforms: columns.iter().map(ToString::to_string).collect(),
+        cells,
+        outside: Vec::new(),
+    }
+}
+
+/// The Pythons the wheels name (`cpXY`, free-threaded `cpXYt`, `ppXY`), to complete an
+/// expectation given only for platforms.
 pub fn observed_pythons(wheels: &[MatrixWheel]) -> Vec<PythonSpec> {
     let mut out: Vec<PythonSpec> = wheels
         .iter()
@@ -350,7 +409,8 @@ pub fn observed_pythons(wheels: &[MatrixWheel]) -> Vec<PythonSpec> {
     out
 }
 
-/// The platform families and architectures the wheels were built for.
+/// The platform families and architectures the wheels were built for, to complete an
+/// expectation given only for Pythons.
 pub fn observed_platforms(wheels: &[MatrixWheel]) -> Vec<PlatformSpec> {
     let mut out: Vec<PlatformSpec> = wheels
         .iter()
@@ -382,7 +442,7 @@ mod tests {
         assert_eq!(PythonSpec::parse("3.13t").unwrap().to_string(), "cp313t");
         assert_eq!(PythonSpec::parse("cp313t").unwrap(), PythonSpec::parse("3.13t").unwrap());
         assert_eq!(PythonSpec::parse("pp310").unwrap().to_string(), "pp310");
-        for bad in ["", "3", "312", "cpx", "3.x", "pp310t"] {
+        for bad in ["", "3", "312", "cpx", "3.x", "pp310t", "cp\u{e9}1", "cp3\u{e9}"] {
             assert!(PythonSpec::parse(bad).is_err(), "{bad}");
         }
     }
@@ -451,5 +511,11 @@ mod tests {
         assert_eq!(m.outside, ["m-1.0-cp312-cp312-win_amd64.whl"]);
         assert_eq!(observed_pythons(&wheels).len(), 2);
         assert_eq!(observed_platforms(&wheels).len(), 3);
+        let seen = observe(&wheels);
+        assert_eq!(seen.pythons, ["cp39-abi3", "cp312"]);
+        assert_eq!(seen.platforms, ["manylinux aarch64", "manylinux x86_64", "win amd64"]);
+        assert_eq!(seen.cell("cp312", "manylinux x86_64").unwrap().files.len(), 2);
+        let pure = observe(&[wheel("p-1.0-py3-none-any.whl")]);
+        assert_eq!((pure.pythons.as_slice(), pure.cells.len()), (&["py3".to_owned()][..], 1));
     }
 }

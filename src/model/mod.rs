@@ -1,5 +1,6 @@
 //! Pure data and parsing, no I/O: versions, file formats, references.
 
+pub mod checksums;
 pub mod matrix;
 pub mod metadata;
 pub mod problem;

@@ -50,6 +50,7 @@ pub enum ProblemCode {
     WheelFileMissing,
     WheelFileInvalid,
     TagMismatch,
+    LicenseFileMissing,
     // Source distributions.
     SdistLayout,
     PkgInfoMissing,

@@ -62,10 +62,17 @@ pub fn parse_record(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
         csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut out = Vec::new();
     // 1-based line of a record starting at `byte` (csv's own line counter lags on CRLF, and
-    // may report the position of the `\n` of a CRLF it skipped: count that one too).
-    let line_at = |byte: u64| {
-        let byte = usize::try_from(byte).unwrap_or(usize::MAX).saturating_add(1).min(text.len());
-        text.as_bytes()[..byte].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+    // may report the position of the `\n` of a CRLF it skipped: count that one too). Rows come
+    // in order, so count incrementally from the previous row.
+    let (mut counted_to, mut lines) = (0usize, 1u64);
+    let mut line_at = |byte: u64| {
+        let end = usize::try_from(byte).unwrap_or(usize::MAX).saturating_add(1).min(text.len());
+        if end > counted_to {
+            lines +=
+                text.as_bytes()[counted_to..end].iter().filter(|&&b| b == b'\n').count() as u64;
+            counted_to = end;
+        }
+        lines
     };
     for row in reader.records() {
         let row = row.map_err(|e| RecordError {

@@ -86,7 +86,7 @@ fn file_line(f: &FileReport, s: &Styles) -> String {
         line.push_str(&format!("  {}", s.dim(&format!("sha256:{}", short_sha(&f.sha256)))));
     }
     for p in &f.problems {
-        line.push_str(&format!("\n    {} {p}", s.bad(&p.code.as_str())));
+        line.push_str(&format!("\n    {} {p}  {}", s.bad("✗"), s.dim(&p.code.as_str())));
     }
     line
 }
