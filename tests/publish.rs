@@ -408,6 +408,8 @@ fn auth_failure_exits_3_without_the_secret(index: Index) {
             .arg(&dist);
         if json {
             cmd.arg("--json");
+        } else {
+            cmd.arg("-vv"); // debug logs of every request must not carry it either
         }
         let r = run(&mut cmd);
         assert_eq!(r.code, 3, "{}", r.all());
