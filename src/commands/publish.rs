@@ -194,11 +194,19 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
         pypi: (!args.no_verify && derived_simple(&target.upload).is_some())
             .then_some(PypiLimits { max_file_size: pypi_rules::DEFAULT_MAX_FILE_SIZE }),
     };
-    let locals = files::read_all(&paths, args.concurrency as usize, verify, reporter).await?;
+    // The index is asked while the files are read (project names come from the file names);
+    // whichever fails first stops the other.
+    let (locals, mut listings) = futures_util::future::try_join(
+        files::read_all(&paths, args.concurrency as usize, verify, reporter),
+        read_listings(&index, files::projects_from_names(&paths)),
+    )
+    .await?;
     if let Some(manifest) = &args.manifest {
         files::check_manifest(manifest, &locals)?;
     }
-    let listings = read_listings(&index, &locals).await?;
+    let unread: Vec<String> =
+        locals.iter().map(|l| l.project.clone()).filter(|p| !listings.contains_key(p)).collect();
+    listings.extend(read_listings(&index, unread).await?);
     let inputs: Vec<PlanInput> = locals
         .iter()
         .map(|l| PlanInput { filename: &l.filename, project: &l.project, digests: &l.digests })
@@ -379,16 +387,15 @@ async fn diagnose_truncated_copies(
 /// One simple-API read per project, all projects at once.
 async fn read_listings(
     index: &IndexClient,
-    locals: &[LocalDist],
+    mut projects: Vec<String>,
 ) -> Result<BTreeMap<String, ProjectListing>, CliError> {
-    let mut projects: Vec<&str> = locals.iter().map(|l| l.project.as_str()).collect();
     projects.sort_unstable();
     projects.dedup();
     let results = join_all(projects.iter().map(|p| index.project(p))).await;
     let mut listings = BTreeMap::new();
     for (project, result) in projects.into_iter().zip(results) {
-        let listing = result.map_err(|e| index_error(e, project))?;
-        listings.insert(project.to_owned(), listing);
+        let listing = result.map_err(|e| index_error(e, &project))?;
+        listings.insert(project, listing);
     }
     Ok(listings)
 }

@@ -92,6 +92,20 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(unique)
 }
 
+/// Normalized project names from the file names alone (names that do not parse are left to
+/// the full read, which reports them).
+pub fn projects_from_names(paths: &[PathBuf]) -> Vec<String> {
+    use crate::model::wheel_name::DistFilename;
+    paths
+        .iter()
+        .filter_map(|p| p.file_name().and_then(|n| n.to_str()))
+        .filter_map(|name| match DistFilename::parse(name).ok()? {
+            DistFilename::Wheel(w) => Some(w.normalized_name()),
+            DistFilename::Sdist(s) => Some(s.normalized_name()),
+        })
+        .collect()
+}
+
 /// Reads every file once (digests and checks), `concurrency` at a time.
 pub async fn read_all(
     paths: &[PathBuf],
