@@ -73,4 +73,11 @@ mod tests {
         let err = parse("deadbeef  x.whl\n").unwrap_err();
         assert_eq!(err.line, 1);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn hostile_manifests_never_panic(text in "(\\\\|[0-9a-f]{8}| |\\*|/|\n|[a-z.]|\u{e9}){0,120}") {
+            let _ = parse(&text);
+        }
+    }
 }

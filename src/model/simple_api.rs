@@ -330,4 +330,35 @@ mod tests {
         assert_eq!(files[0].url, "http://x/simple/p/f.whl?a=1&b=2");
         assert_eq!(decode_entities("a &unknown; b &#x41;"), "a &unknown; b A");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn hostile_pages_never_panic(
+            text in "(<a|<A|href=|\"|'|>|</a>|#sha256=|&amp;|&#x|[a-z0-9 ./=-]|\u{e9}){0,80}",
+            json in ".{0,120}",
+        ) {
+            let page = url("http://127.0.0.1:1/simple/p/");
+            let _ = parse_html(&text, &page);
+            let _ = parse_json(&json, &page);
+            let _ = decode_entities(&text);
+        }
+
+        #[test]
+        fn every_well_formed_anchor_is_found(
+            names in proptest::collection::vec("[a-z][a-z0-9_]{0,8}-[0-9]\\.[0-9]\\.tar\\.gz", 0..6),
+            sha in "[0-9a-f]{64}",
+        ) {
+            let page = url("http://127.0.0.1:1/simple/p/");
+            let html: String = names
+                .iter()
+                .map(|n| format!("<a href=\"../../f/{n}#sha256={sha}\" data-requires-python=\"&gt;=3\">{n}</a><br/>\n"))
+                .collect();
+            let files = parse_html(&html, &page);
+            proptest::prop_assert_eq!(files.len(), names.len());
+            for (f, n) in files.iter().zip(&names) {
+                proptest::prop_assert_eq!(&f.filename, n);
+                proptest::prop_assert_eq!(f.sha256(), Some(sha.as_str()));
+            }
+        }
+    }
 }
