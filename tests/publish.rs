@@ -835,3 +835,17 @@ fn pypi_upload_rules_apply_before_anything_is_sent_to_pypi() {
     );
     assert!(r.all().contains("nothing was sent"), "{}", r.all());
 }
+
+#[test]
+fn a_manifest_written_by_verify_wheels_lets_the_same_files_through() {
+    let dir = fixtures_or_skip!();
+    let index = pypiserver();
+    let tmp = tempdir("publish-sums");
+    let sums = tmp.path().join("SHA256SUMS");
+    let verified =
+        run(surestep_bare().arg("verify-wheels").arg(&dir).arg("--write-checksums").arg(&sums));
+    assert_eq!(verified.code, 0, "{}", verified.all());
+    let r = run(index.surestep().arg("--manifest").arg(&sums).arg(&dir));
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(r.n("uploaded"), 11, "{}", r.all());
+}
