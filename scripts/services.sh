@@ -17,7 +17,8 @@ APT_PACKAGES=(docker-registry skopeo apache2-utils openssl curl git)
 MOTO_SPEC=("moto[server]==5.2.5")
 PYPISERVER_SPEC=("pypiserver==2.4.2" "passlib==1.7.4")
 DEVPI_SPEC=("devpi-server==6.20.3" "devpi-client==7.3.0")
-TOOLS_SPEC=("twine==7.0.0" "PyYAML==6.0.3")
+TOOLS_SPEC=("twine==7.0.0")
+YAML_SPEC=("PyYAML==6.0.3")  # tests/example_workflow.rs reads examples/release.yml with it
 S3S_VERSION="0.14.1"
 
 # Fixed demo ports (test-peers.md §4).
@@ -95,6 +96,7 @@ cmd_install() {
   install_venv venv-pypiserver "${PYPISERVER_SPEC[@]}"
   install_venv venv-devpi "${DEVPI_SPEC[@]}"
   install_venv venv-tools "${TOOLS_SPEC[@]}"
+  install_venv venv-yaml "${YAML_SPEC[@]}"
   if ((with_s3s)); then
     install_s3s
   elif [[ -x "$PEERS/cargo-s3s/bin/s3s-fs" ]]; then

@@ -1,7 +1,7 @@
 //! `examples/release.yml` is valid GitHub Actions YAML, and every `surestep` command line in it
 //! parses with the real CLI definition (clap's own parser, the one the binary uses).
 //!
-//! The YAML is read by PyYAML from the tools venv (installed by
+//! The YAML is read by PyYAML from the venv-yaml peer venv (installed by
 //! `bash scripts/services.sh install`); the `run:` scripts are split into command lines with
 //! Python's `shlex`, `${{ … }}` expressions replaced by a placeholder word.
 
@@ -45,8 +45,8 @@ struct Extracted {
 }
 
 fn extract() -> Extracted {
-    let python = support::peers_dir().join("venv-tools/bin/python");
-    support::require_installed(&python, "PyYAML (venv-tools)");
+    let python = support::peers_dir().join("venv-yaml/bin/python");
+    support::require_installed(&python, "PyYAML (venv-yaml)");
     let yml = support::repo_root().join("examples/release.yml");
     let out = std::process::Command::new(&python)
         .args(["-c", EXTRACT])

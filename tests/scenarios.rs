@@ -503,11 +503,24 @@ fn spawn_publish(index: &Index, dir: &Path, dist: &Path) -> std::process::Child 
     cmd.spawn().expect("spawn surestep publish")
 }
 
-/// Two publishes of the same dist started at the same moment: both exit 0 and the index holds
-/// every file once with our sha256. Returns how many files each run uploaded.
-fn race(index: &Index, dir: &Path, dist: &Path, files: &[PathBuf]) -> (u64, u64) {
-    let a = spawn_publish(index, dir, dist);
-    let b = spawn_publish(index, dir, dist);
+/// Two publishes of the same dist started at the same moment, through a proxy that adds 150 ms
+/// each way (an index across the internet), so both read the index before either has uploaded:
+/// both exit 0, the index holds every file once with our sha256, and the proxy saw more uploads
+/// than files (the race really happened). Returns (uploaded by a, by b, upload POSTs).
+fn race(index: &Index, dir: &Path, dist: &Path, files: &[PathBuf]) -> (u64, u64, usize) {
+    let origin = index.upload.split('/').take(3).collect::<Vec<_>>().join("/");
+    let port: u16 = origin.rsplit(':').next().unwrap().parse().unwrap();
+    let proxy = support::FaultProxy::start(
+        port,
+        &support::Faults { latency_ms: 150, ..Default::default() },
+    );
+    let far = Index {
+        label: index.label,
+        upload: index.upload.replace(&origin, &proxy.url()),
+        simple: index.simple.replace(&origin, &proxy.url()),
+    };
+    let a = spawn_publish(&far, dir, dist);
+    let b = spawn_publish(&far, dir, dist);
     let mut uploaded = Vec::new();
     for out in [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()] {
         let r = Run {
@@ -522,7 +535,13 @@ fn race(index: &Index, dir: &Path, dist: &Path, files: &[PathBuf]) -> (u64, u64)
         uploaded.push(up);
     }
     index.assert_holds_exactly(files);
-    (uploaded[0], uploaded[1])
+    let posts = proxy.requests().iter().filter(|r| r.method == "POST").count();
+    assert!(
+        posts > files.len(),
+        "{}: both runs uploaded at once ({posts} upload requests)",
+        index.label
+    );
+    (uploaded[0], uploaded[1], posts)
 }
 
 /// A release whose first attempt (twine) died half-way: the re-run completes it.
@@ -573,12 +592,14 @@ fn s4_two_tag_workflows_publish_at_once_then_a_half_done_release_is_rerun() {
     verdict(
         "4 concurrent publish",
         &format!(
-            "PASS: {n} files; pypiserver race uploads {}+{} (both exit 0), re-run after twine uploaded {} -> {} uploaded/{} skipped; devpi race {}+{}, re-run {} uploaded/{} skipped; every file once with our sha256",
+            "PASS: {n} files; pypiserver race: {} upload requests, runs report {}+{} uploaded, both exit 0; re-run after twine uploaded {}: {} uploaded/{} skipped; devpi race: {} upload requests, {}+{} uploaded; re-run {} uploaded/{} skipped; every file once with our sha256",
+            pypi_race.2,
             pypi_race.0,
             pypi_race.1,
             pypi_rerun.1,
             pypi_rerun.0,
             pypi_rerun.1,
+            devpi_race.2,
             devpi_race.0,
             devpi_race.1,
             devpi_rerun.0,
