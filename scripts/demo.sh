@@ -70,7 +70,7 @@ if [[ -n "${SURESTEP_BIN:-}" ]]; then
 else
   say "${B}Building surestep${R}"
   say "${CYAN}\$ cargo build --locked${R}"
-  (cd "$ROOT" && cargo build --locked --quiet) 3>&-
+  (cd "$ROOT" && cargo build --locked) 3>&-
   BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/surestep"
 fi
 [[ -x "$BIN" ]] || die "no surestep binary at $BIN"
