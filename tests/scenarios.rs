@@ -728,10 +728,20 @@ fn s5_crashed_apply_blocks_the_deploy_until_unlocked_by_id_and_a_fresh_lock_surv
         ),
         200
     );
-    let r = Run::of(&mut lock_cmd(&moto, bucket, &["status", "--stale-after", "2h", "--json"]));
+    // `id: lock` of the workflow: its outputs decide whether the unlock step runs.
+    let gh = support::tempdir("s5-gh");
+    let out = gh.path().join("output");
+    let r = Run::of(
+        lock_cmd(&moto, bucket, &["status", "--stale-after", "2h"])
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", &out)
+            .env("GITHUB_STEP_SUMMARY", gh.path().join("summary")),
+    );
     assert_eq!(r.code, 0, "{r}");
-    let seen_id = r.json()["lock_id"].as_str().map(str::to_owned);
-    assert_eq!(seen_id.as_deref(), Some(CRASHED_ID));
+    let outputs = github_outputs(&out);
+    assert_eq!(output(&outputs, "stale_count"), "1", "the unlock step's `if:` holds");
+    let seen_id = output(&outputs, "lock_id").to_owned();
+    assert_eq!(seen_id, CRASHED_ID);
     assert_eq!(moto.s3("DELETE", &format!("/{bucket}/{STATE}.tflock"), &[], None).status, 204);
     let fresh = lock_body(FRESH_ID, "runner@gha-runner-18", bucket, Duration::from_secs(5));
     assert_eq!(terraform_lock(&moto, bucket, &fresh), 200, "the fresh apply holds the lock");
@@ -740,7 +750,7 @@ fn s5_crashed_apply_blocks_the_deploy_until_unlocked_by_id_and_a_fresh_lock_surv
     let r = Run::of(&mut lock_cmd(
         &moto,
         bucket,
-        &["unlock", "--lock-id", CRASHED_ID, "--older-than", "2h"],
+        &["unlock", "--lock-id", &seen_id, "--older-than", "2h"],
     ));
     assert_eq!(r.code, 1, "the stale ID no longer matches: {r}");
     assert!(
