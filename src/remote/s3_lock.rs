@@ -85,6 +85,16 @@ pub enum S3LockError {
 }
 
 impl S3LockError {
+    /// A failure after which a write may or may not have happened: no answer (reset, timeout)
+    /// or a 5xx.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            S3LockError::Unreachable { .. } => true,
+            S3LockError::Other { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
     /// A hint for the user, where one helps.
     pub fn hint(&self) -> Option<String> {
         Some(match self {
@@ -286,6 +296,33 @@ impl LockStore {
         etag: &str,
     ) -> Result<Conditional, S3LockError> {
         let res = self.client.delete_object().bucket(bucket).key(key).if_match(etag).send().await;
+        match res {
+            Ok(_) => Ok(Conditional::Done { etag: None }),
+            Err(err) => self.conditional_error("DeleteObject", bucket, key, err),
+        }
+    }
+
+    /// [`delete_if_match`](Self::delete_if_match) sent exactly once: the SDK's retry is off,
+    /// because after a lost answer the delete may already have happened and only a re-read
+    /// can tell (the caller does that, see [`S3LockError::outcome_unknown`]).
+    pub async fn delete_if_match_once(
+        &self,
+        bucket: &str,
+        key: &str,
+        etag: &str,
+    ) -> Result<Conditional, S3LockError> {
+        let once = aws_sdk_s3::config::Builder::new()
+            .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled());
+        let res = self
+            .client
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .if_match(etag)
+            .customize()
+            .config_override(once)
+            .send()
+            .await;
         match res {
             Ok(_) => Ok(Conditional::Done { etag: None }),
             Err(err) => self.conditional_error("DeleteObject", bucket, key, err),
