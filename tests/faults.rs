@@ -404,3 +404,28 @@ fn unlock_whose_delete_answer_is_lost_reports_the_truth() {
         assert_eq!(deletes, if kind == "503" { 3 } else { 2 }, "{kind}: {log:#?}");
     }
 }
+
+/// A store answering the lock GET with an endless or a 1 GiB body: cut off by the 1 MiB lock
+/// limit, exit 3 naming the object.
+#[test]
+fn endless_and_huge_lock_bodies_are_cut_off() {
+    let state = "hostile/terraform.tfstate";
+    put_lock(state);
+    let url = format!("s3://faults/{state}");
+    for kind in ["endless", "huge"] {
+        let proxy = FaultProxy::start(
+            moto().port(),
+            &Faults {
+                kinds: vec![kind],
+                matching: Some(r"^GET [^ ]*\.tflock".into()),
+                rate: 1.0,
+                ..Default::default()
+            },
+        );
+        let r = run(&mut lock_cmd(&proxy, &["status", &url]));
+        assert_eq!(r.code, 3, "{kind}: {}", r.all());
+        assert!(r.all().contains("larger than the 1048576-byte limit"), "{kind}: {}", r.all());
+        assert!(r.all().contains("hostile/terraform.tfstate.tflock"), "{kind}: {}", r.all());
+        assert!(r.took < Duration::from_secs(15), "{kind}: took {:?}", r.took);
+    }
+}
