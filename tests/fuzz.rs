@@ -106,3 +106,59 @@ proptest! {
         prop_assert_eq!(parsed, expected);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// What servers send back: Retry-After headers, 429 bodies, error bodies, URLs in messages.
+
+use surestep::remote::http::{body_retry_hint, parse_retry_after, redact_url, redact_urls_in};
+use surestep::remote::registry::registry_error_code;
+
+proptest! {
+    #[test]
+    fn retry_after_never_panics(
+        text in "\\PC{0,40}",
+        date in "(Mon|Sun|x), [0-9]{1,3} (Jan|Feb|Mar|Dec|Foo) [0-9]{1,6} [0-9]{1,20}:[0-9]{1,3}:[0-9]{1,3} GMT",
+    ) {
+        let _ = parse_retry_after(&text);
+        let _ = parse_retry_after(&date);
+        let _ = body_retry_hint(&text);
+        let _ = body_retry_hint(&format!("toomanyrequests: retry-after: {text}"));
+    }
+
+    #[test]
+    fn retry_after_seconds_are_honoured_and_capped(secs in 0u64..100_000, ms in 0u64..10_000_000) {
+        let capped = std::time::Duration::from_secs(secs.min(3600));
+        prop_assert_eq!(parse_retry_after(&secs.to_string()), Some(capped));
+        prop_assert_eq!(parse_retry_after(&format!("{ms}ms")), Some(std::time::Duration::from_millis(ms)));
+        let hint = body_retry_hint(&format!("toomanyrequests: retry-after: {ms}ms")).unwrap();
+        prop_assert!(hint <= std::time::Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn registry_error_bodies_never_panic(text in "\\PC{0,200}", code in "[A-Z_]{1,20}") {
+        let _ = registry_error_code(&text);
+        let body = format!(r#"{{"errors":[{{"code":"{code}","message":{text:?}}}]}}"#);
+        let _ = registry_error_code(&body);
+    }
+
+    /// Credentials and query tokens never survive redaction, wherever the URL sits in a message.
+    #[test]
+    fn redaction_removes_userinfo_and_queries(
+        host in "[a-z]{1,10}(\\.[a-z]{2,5})?(:[0-9]{1,5})?",
+        path in "(/[a-zA-Z0-9._~-]{0,8}){0,4}",
+        user in "[a-zA-Z0-9]{1,8}",
+        around in "[ a-z:()'\"<>]{0,10}",
+    ) {
+        let secret = "SECRETtoken9f8e7d";
+        for url in [
+            format!("https://{user}:{secret}@{host}{path}"),
+            format!("http://{host}{path}?token={secret}&x=1"),
+            format!("https://{secret}@{host}{path}"),
+        ] {
+            prop_assert!(!redact_url(&url).contains(secret), "{}", redact_url(&url));
+            let message = format!("{around}GET {url}{around}: failed");
+            let shown = redact_urls_in(&message);
+            prop_assert!(!shown.contains(secret), "{}", shown);
+        }
+    }
+}
