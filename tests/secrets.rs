@@ -22,6 +22,8 @@ const WRONG: &str = "SWEEPSECRET-wrong-Vb3Nm8Kp1";
 const SESSION: &str = "SWEEPSECRET-session-Hy6Wq0Ej5";
 /// An SSE-C key that is valid Base64 of 32 bytes; its text is the secret to look for.
 const SSE_KEY: &str = "U1dFRVBTRUNSRVQtc3NlLWtleS0zMi1ieXRlcyEhISE=";
+/// A GITHUB_TOKEN in the environment (used for ghcr.io only; never shown either way).
+const GH_TOKEN: &str = "SWEEPSECRET-ghtoken-Lp2Xc7Vn";
 const USER: &str = "sweeper";
 const REV: &str = "3333333ccccccccccccccccccccccccccccccccc";
 
@@ -29,7 +31,7 @@ const REV: &str = "3333333ccccccccccccccccccccccccccccccccc";
 fn forbidden() -> Vec<String> {
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let mut all = vec![];
-    for s in [SECRET, WRONG, SESSION, SSE_KEY] {
+    for s in [SECRET, WRONG, SESSION, SSE_KEY, GH_TOKEN] {
         all.push(s.to_owned());
         all.push(b64(&format!("{USER}:{s}")));
     }
@@ -146,6 +148,7 @@ fn wait_for(image: &str, extra: &[&str]) -> Command {
             cmd.env_remove(k);
         }
     }
+    cmd.env("GITHUB_TOKEN", GH_TOKEN);
     cmd.args(["--color=never", "wait-for-image", image, "--interval", "100ms"]).args(extra);
     cmd
 }
