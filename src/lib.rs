@@ -4,6 +4,7 @@
 //! calls (`remote`, `inspect`) → an outcome value → the output layer (`output`), the only place
 //! that prints. [`run`] is the whole program behind the thin `main.rs`.
 
+pub mod catalogue;
 pub mod cli;
 pub mod commands;
 pub mod docs;

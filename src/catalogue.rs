@@ -1,0 +1,326 @@
+//! The error catalogue: each failure a user can meet, its exit status and what to do.
+//!
+//! Rendered into README.md ("Error catalogue") by `tests/generated_docs.rs`, which also checks
+//! it against the code both ways: every hint the code can give (`.with_hint(…)`, `fn hint`,
+//! `hint:` fields, `*_HINT` constants) is listed here, and every [`Hint::Code`] listed here is
+//! still given by the code. A hint is written exactly as in the source (`{x}` stands for a
+//! value filled in at run time).
+
+use crate::exit::ExitStatus;
+
+/// What to do about a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    /// The hint surestep prints (checked against the source).
+    Code(&'static str),
+    /// Advice for a failure whose message needs no printed hint (catalogue only).
+    Doc(&'static str),
+}
+
+impl Hint {
+    pub fn text(self) -> &'static str {
+        match self {
+            Hint::Code(t) | Hint::Doc(t) => t,
+        }
+    }
+}
+
+/// One failure a user can meet.
+#[derive(Debug, Clone, Copy)]
+pub struct Failure {
+    /// The subcommand ("lock" covers its subcommands; "any" for every command).
+    pub command: &'static str,
+    /// What went wrong, as the user meets it.
+    pub failure: &'static str,
+    pub exit: ExitStatus,
+    pub hint: Hint,
+}
+
+const fn f(command: &'static str, failure: &'static str, exit: ExitStatus, hint: Hint) -> Failure {
+    Failure { command, failure, exit, hint }
+}
+
+use ExitStatus::{Environment as ENV, Failed as FAILED, Usage as USAGE};
+use Hint::{Code, Doc};
+
+/// Every failure, grouped by command.
+pub const CATALOGUE: &[Failure] = &[
+    f(
+        "any",
+        "an unknown flag, a missing argument, a malformed value",
+        USAGE,
+        Doc("read the message and `surestep <command> --help`"),
+    ),
+    // check-tag
+    f("check-tag", "git is not installed", ENV, Code("install git, or add it to PATH")),
+    f(
+        "check-tag",
+        "not inside a git checkout",
+        ENV,
+        Code("run inside a checkout (actions/checkout), or point --repo at one"),
+    ),
+    f(
+        "check-tag",
+        "workflow_run.head_sha is not in the checkout",
+        ENV,
+        Code(
+            "check out that commit: actions/checkout with `ref: ${{ github.event.workflow_run.head_sha }}` and `fetch-depth: 0`",
+        ),
+    ),
+    f(
+        "check-tag",
+        "no tags in the checkout (a shallow clone, or tags not fetched): a warning, then a required tag is absent",
+        FAILED,
+        Code(
+            "fetch the tags: use actions/checkout with `fetch-depth: 0` (or `fetch-tags: true`), or pass --fetch to run `git fetch --tags` first",
+        ),
+    ),
+    f(
+        "check-tag",
+        "the tag is required but absent, or does not match the version files",
+        FAILED,
+        Doc("tag the commit (or fix the version in the files the message names) and run again"),
+    ),
+    // wait-for-image
+    f(
+        "wait-for-image",
+        "--revision auto outside GitHub Actions",
+        USAGE,
+        Code("outside GitHub Actions pass the commit: --revision $(git rev-parse HEAD)"),
+    ),
+    f(
+        "wait-for-image",
+        "--password without --username",
+        USAGE,
+        Code("set --username or SURESTEP_REGISTRY_USERNAME"),
+    ),
+    f(
+        "wait-for-image",
+        "--username without --password",
+        USAGE,
+        Code("set SURESTEP_REGISTRY_PASSWORD (safer than --password on the command line)"),
+    ),
+    f(
+        "wait-for-image",
+        "the registry needs credentials and none were given",
+        ENV,
+        Code(
+            "pass --username and --password (or SURESTEP_REGISTRY_USERNAME / SURESTEP_REGISTRY_PASSWORD; on ghcr.io GITHUB_TOKEN with `permissions: packages: read`)",
+        ),
+    ),
+    f(
+        "wait-for-image",
+        "the registry refused the credentials",
+        ENV,
+        Code("check the credentials and that they may pull this repository"),
+    ),
+    f(
+        "wait-for-image",
+        "the token server refused the credentials",
+        ENV,
+        Code("check the username and password (or token) and that it may pull this image"),
+    ),
+    f(
+        "wait-for-image",
+        "the registry offers no usable authentication scheme",
+        ENV,
+        Code("use a registry that offers Bearer (token) or Basic authentication"),
+    ),
+    f(
+        "wait-for-image",
+        "plain http:// to a registry that is not loopback",
+        ENV,
+        Code("pass --insecure only for a registry you trust on a private network"),
+    ),
+    f(
+        "wait-for-image",
+        "a manifest, config or token larger than its limit (4 MiB manifests, 16 MiB configs, 1 MiB tokens)",
+        ENV,
+        Doc("the registry is misbehaving or is not a registry: check the image reference"),
+    ),
+    f(
+        "wait-for-image",
+        "the image never appeared, or never matched --revision / --digest / --platform, before --timeout",
+        FAILED,
+        Doc("the message says what was last seen; push the image or raise --timeout"),
+    ),
+    f(
+        "wait-for-image",
+        "the registry is unreachable or keeps answering 5xx / 429 past the timeout",
+        ENV,
+        Doc("check the registry host and the network; 429 Retry-After is obeyed"),
+    ),
+    // lock
+    f(
+        "lock",
+        "no AWS credentials found",
+        ENV,
+        Code(
+            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use aws-actions/configure-aws-credentials before this step",
+        ),
+    ),
+    f(
+        "lock",
+        "--sse-customer-key is not a base64 256-bit key",
+        USAGE,
+        Code("pass the same base64 key Terraform's sse_customer_key / AWS_SSE_CUSTOMER_KEY uses"),
+    ),
+    f(
+        "lock",
+        "the credentials were rejected (InvalidAccessKeyId, SignatureDoesNotMatch, ExpiredToken…)",
+        ENV,
+        Code(
+            "the credentials were rejected: check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile",
+        ),
+    ),
+    f(
+        "lock",
+        "access denied by policy",
+        ENV,
+        Code(
+            "the lock commands need s3:ListBucket on the bucket and s3:GetObject (and s3:DeleteObject to unlock, s3:PutObject to probe) on the .tflock keys",
+        ),
+    ),
+    f(
+        "lock",
+        "the bucket does not exist",
+        ENV,
+        Code(
+            "check the bucket name, and --endpoint-url / --region if the state lives in another store",
+        ),
+    ),
+    f("lock", "the bucket is in another region (known)", ENV, Code("pass --region {r}")),
+    f(
+        "lock",
+        "the bucket is in another region (unknown which)",
+        ENV,
+        Code("pass the bucket's region with --region"),
+    ),
+    f(
+        "lock",
+        "the S3 endpoint is unreachable",
+        ENV,
+        Code("check --endpoint-url / AWS_ENDPOINT_URL_S3 and the network"),
+    ),
+    f(
+        "lock",
+        "a lock body larger than 1 MiB",
+        ENV,
+        Doc("that object is not a Terraform lock: check the state key"),
+    ),
+    f(
+        "lock status",
+        "an s3:// URL ending in / without --recursive",
+        USAGE,
+        Code("add --recursive to list every lock under it, or name the state key"),
+    ),
+    f(
+        "lock unlock",
+        "an s3:// URL ending in / (a prefix)",
+        USAGE,
+        Code(
+            "name one state key (or its .tflock key); `surestep lock status --recursive` lists them",
+        ),
+    ),
+    f(
+        "lock unlock",
+        "no --lock-id and no --yes, off a terminal",
+        USAGE,
+        Code(
+            "add --lock-id <ID> to remove only that lock (`surestep lock status {}` shows it), or --yes to remove whatever lock is there",
+        ),
+    ),
+    f(
+        "lock unlock",
+        "--lock-id does not match, the lock is younger than --older-than, or it changed since it was read",
+        FAILED,
+        Doc("nothing was deleted; `surestep lock status` shows the current holder"),
+    ),
+    f(
+        "lock unlock",
+        "the store rejects conditional deletes (501)",
+        FAILED,
+        Doc(
+            "pass --allow-unconditional-delete if nothing else can take the lock meanwhile; `surestep lock probe` checks a store",
+        ),
+    ),
+    f(
+        "lock unlock",
+        "the delete got no clear answer three times and the lock is still there",
+        ENV,
+        Code("run the unlock again once the store answers; `surestep lock status` shows the lock"),
+    ),
+];
+
+/// The catalogue as Markdown, for README.md.
+pub fn render_markdown() -> String {
+    let mut out = String::from(
+        "Every failure a user can meet, its exit code and what to do. Generated from \
+         `src/catalogue.rs` and checked against the code by `tests/generated_docs.rs`.\n",
+    );
+    let mut current = "";
+    for entry in CATALOGUE {
+        if entry.command != current {
+            current = entry.command;
+            let title =
+                if current == "any" { "Every command".to_owned() } else { format!("`{current}`") };
+            out.push_str(&format!(
+                "\n**{title}**\n\n| failure | exit | what to do |\n|---|---|---|\n"
+            ));
+        }
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            cell(entry.failure),
+            entry.exit.code(),
+            cell(&shown_hint(entry.hint.text()))
+        ));
+    }
+    out
+}
+
+/// `{r}` → `<r>`, `{}` → `<…>`: run-time values, as the user reads them.
+fn shown_hint(hint: &str) -> String {
+    let mut out = String::new();
+    let mut rest = hint;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        match after.find('}') {
+            Some(j) if after[..j].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                out.push_str(&rest[..i]);
+                out.push('<');
+                out.push_str(if j == 0 { "…" } else { &after[..j] });
+                out.push('>');
+                rest = &after[j + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=i]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_render_as_angle_brackets() {
+        assert_eq!(shown_hint("pass --region {r}"), "pass --region <r>");
+        assert_eq!(shown_hint("status {} shows"), "status <…> shows");
+        assert_eq!(shown_hint("`ref: ${{ github.sha }}`"), "`ref: ${{ github.sha }}`");
+    }
+
+    #[test]
+    fn every_entry_has_text() {
+        for e in CATALOGUE {
+            assert!(!e.failure.is_empty() && !e.hint.text().is_empty(), "{e:?}");
+        }
+    }
+}
