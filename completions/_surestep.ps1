@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('check-tag', 'check-tag', [CompletionResultType]::ParameterValue, 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
             [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
+            [CompletionResult]::new('verify-wheels', 'verify-wheels', [CompletionResultType]::ParameterValue, 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -196,10 +197,34 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'surestep;verify-wheels' {
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Every file''s version must equal this (compared in PEP 440 normal form)')
+            [CompletionResult]::new('--from-tag', '--from-tag', [CompletionResultType]::ParameterName, 'Every file''s version must equal this release tag''s (v1.2.3-rc.1 → 1.2.3rc1)')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag')
+            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64')
+            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'PyPI''s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)')
+            [CompletionResult]::new('--write-checksums', '--write-checksums', [CompletionResultType]::ParameterName, 'After a clean run, write a sha256sum-compatible manifest of the verified files here')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
+            [CompletionResult]::new('--sdist', '--sdist', [CompletionResultType]::ParameterName, 'Require exactly one sdist')
+            [CompletionResult]::new('--pypi', '--pypi', [CompletionResultType]::ParameterName, 'Check what PyPI would reject mid-upload (default: on)')
+            [CompletionResult]::new('--no-pypi', '--no-pypi', [CompletionResultType]::ParameterName, 'Skip the PyPI preflight (for other indexes)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'surestep;help' {
             [CompletionResult]::new('check-tag', 'check-tag', [CompletionResultType]::ParameterValue, 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
             [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
+            [CompletionResult]::new('verify-wheels', 'verify-wheels', [CompletionResultType]::ParameterValue, 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -222,6 +247,9 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             break
         }
         'surestep;help;wait-for-image' {
+            break
+        }
+        'surestep;help;verify-wheels' {
             break
         }
         'surestep;help;help' {

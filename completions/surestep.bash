@@ -25,6 +25,9 @@ _surestep() {
             surestep,lock)
                 cmd="surestep__subcmd__lock"
                 ;;
+            surestep,verify-wheels)
+                cmd="surestep__subcmd__verify__subcmd__wheels"
+                ;;
             surestep,wait-for-image)
                 cmd="surestep__subcmd__wait__subcmd__for__subcmd__image"
                 ;;
@@ -36,6 +39,9 @@ _surestep() {
                 ;;
             surestep__subcmd__help,lock)
                 cmd="surestep__subcmd__help__subcmd__lock"
+                ;;
+            surestep__subcmd__help,verify-wheels)
+                cmd="surestep__subcmd__help__subcmd__verify__subcmd__wheels"
                 ;;
             surestep__subcmd__help,wait-for-image)
                 cmd="surestep__subcmd__help__subcmd__wait__subcmd__for__subcmd__image"
@@ -80,7 +86,7 @@ _surestep() {
 
     case "${cmd}" in
         surestep)
-            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag lock wait-for-image help"
+            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag lock wait-for-image verify-wheels help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,7 +150,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__help)
-            opts="check-tag lock wait-for-image help"
+            opts="check-tag lock wait-for-image verify-wheels help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -230,6 +236,20 @@ _surestep() {
         surestep__subcmd__help__subcmd__lock__subcmd__unlock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__help__subcmd__verify__subcmd__wheels)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -459,6 +479,56 @@ _surestep() {
                     return 0
                     ;;
                 --sse-customer-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --github)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__verify__subcmd__wheels)
+            opts="-q -v -h --version --from-tag --prefix --python --platform --sdist --pypi --no-pypi --max-size --write-checksums --json --quiet --verbose --color --no-progress --github --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --python)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-checksums)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand check-tag 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
             cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
             cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
+            cand verify-wheels 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'surestep;check-tag'= {
@@ -181,10 +182,33 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'surestep;verify-wheels'= {
+            cand --version 'Every file''s version must equal this (compared in PEP 440 normal form)'
+            cand --from-tag 'Every file''s version must equal this release tag''s (v1.2.3-rc.1 → 1.2.3rc1)'
+            cand --prefix 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag'
+            cand --python 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)'
+            cand --platform 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64'
+            cand --max-size 'PyPI''s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)'
+            cand --write-checksums 'After a clean run, write a sha256sum-compatible manifest of the verified files here'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --sdist 'Require exactly one sdist'
+            cand --pypi 'Check what PyPI would reject mid-upload (default: on)'
+            cand --no-pypi 'Skip the PyPI preflight (for other indexes)'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'surestep;help'= {
             cand check-tag 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
             cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
             cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
+            cand verify-wheels 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'surestep;help;check-tag'= {
@@ -201,6 +225,8 @@ set edit:completion:arg-completer[surestep] = {|@words|
         &'surestep;help;lock;probe'= {
         }
         &'surestep;help;wait-for-image'= {
+        }
+        &'surestep;help;verify-wheels'= {
         }
         &'surestep;help;help'= {
         }

@@ -39,6 +39,7 @@ complete -c surestep -n "__fish_surestep_needs_command" -s V -l version -d 'Prin
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
+complete -c surestep -n "__fish_surestep_needs_command" -f -a "verify-wheels" -d 'Prove dist/ is complete and intact: every wheel\'s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI\'s upload rules'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l rev -d 'The commit to look at (default: HEAD, or workflow_run.head_sha in a workflow_run event)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l prefix -d 'Tag prefix before MAJOR.MINOR.PATCH (e.g. `mypkg-v`; empty for bare versions)' -r
@@ -160,10 +161,32 @@ complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s v -
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s V -l version -d 'Print version'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l version -d 'Every file\'s version must equal this (compared in PEP 440 normal form)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l from-tag -d 'Every file\'s version must equal this release tag\'s (v1.2.3-rc.1 → 1.2.3rc1)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l prefix -d 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l python -d 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l platform -d 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l max-size -d 'PyPI\'s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l write-checksums -d 'After a clean run, write a sha256sum-compatible manifest of the verified files here' -r -F
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l sdist -d 'Require exactly one sdist'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l pypi -d 'Check what PyPI would reject mid-upload (default: on)'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l no-pypi -d 'Skip the PyPI preflight (for other indexes)'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image verify-wheels help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image verify-wheels help" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image verify-wheels help" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image verify-wheels help" -f -a "verify-wheels" -d 'Prove dist/ is complete and intact: every wheel\'s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI\'s upload rules'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image verify-wheels help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'

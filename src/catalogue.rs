@@ -150,6 +150,85 @@ pub const CATALOGUE: &[Failure] = &[
         ENV,
         Doc("check the registry host and the network; 429 Retry-After is obeyed"),
     ),
+    // verify-wheels: each problem is listed with its code (`code` in --json)
+    f(
+        "verify-wheels",
+        "--version, --from-tag, --python or --platform is malformed",
+        USAGE,
+        Doc("the message names the flag and the value; see `surestep verify-wheels --help`"),
+    ),
+    f(
+        "verify-wheels",
+        "`unreadable`: a file cannot be read (permissions, I/O)",
+        ENV,
+        Doc("check the path and the runner's disk"),
+    ),
+    f(
+        "verify-wheels",
+        "`not_found`, `no_artifacts`: nothing to verify",
+        FAILED,
+        Doc("build first, or point at the directory holding the distributions (default dist/)"),
+    ),
+    f(
+        "verify-wheels",
+        "`filename`, `pypi_filename`: a file name that is not a valid wheel or sdist name",
+        FAILED,
+        Doc("rebuild with a current build backend; do not rename distributions by hand"),
+    ),
+    f(
+        "verify-wheels",
+        "`not_a_zip`, `truncated`, `central_directory`, `archive_comment`, `trailing_data`, `zip64_extensible_data`, `data_descriptor`, `compression_method`, `encrypted`, `duplicate_name`, `unsafe_path`, `entry_out_of_bounds`, `overlapping_entries`, `hidden_data`, `local_header_mismatch`, `zip_bomb`: the zip structure is broken or not as strict as PyPI requires",
+        FAILED,
+        Doc(
+            "the file was damaged in transit (re-download the artifact) or built by a non-standard tool: rebuild it",
+        ),
+    ),
+    f(
+        "verify-wheels",
+        "`corrupt_member`, `crc_mismatch`, `size_mismatch`: a member does not inflate to what the zip says",
+        FAILED,
+        Doc("the file is corrupt: rebuild or re-download it"),
+    ),
+    f(
+        "verify-wheels",
+        "`record_missing`, `record_invalid`, `record_hash_mismatch`, `record_size_mismatch`, `record_missing_hash`, `record_weak_hash`, `unlisted_file`, `missing_file`: RECORD does not match the contents",
+        FAILED,
+        Doc(
+            "the wheel was modified after it was built (e.g. by a repair tool that did not rewrite RECORD): rebuild it",
+        ),
+    ),
+    f(
+        "verify-wheels",
+        "`dist_info`, `metadata_missing`, `metadata_invalid`, `name_mismatch`, `version_mismatch`, `wheel_file_missing`, `wheel_file_invalid`, `tag_mismatch`, `license_file_missing`: metadata disagrees with the filename or is missing",
+        FAILED,
+        Doc("fix the project metadata (name, version, license-files) and rebuild"),
+    ),
+    f(
+        "verify-wheels",
+        "`sdist_layout`, `pkg_info_missing`: the sdist is not `<name>-<version>/` with PKG-INFO",
+        FAILED,
+        Doc("build the sdist with `python -m build --sdist`"),
+    ),
+    f(
+        "verify-wheels",
+        "`mixed_names`, `mixed_versions`, `expected_version`: the files are not one project at the expected version",
+        FAILED,
+        Doc("clean dist/ before building; check --version / --from-tag against the tag"),
+    ),
+    f(
+        "verify-wheels",
+        "`missing_cell`, `duplicate_cell`, `sdist_count`: the --python × --platform matrix or the sdist count is not what was asked",
+        FAILED,
+        Doc("a build job failed or uploaded twice: check the artifact names of the build matrix"),
+    ),
+    f(
+        "verify-wheels",
+        "`pypi_platform_tag`, `pypi_local_version`, `pypi_file_size`, `pypi_sdist_count`: PyPI would refuse the upload",
+        FAILED,
+        Doc(
+            "use manylinux/musllinux tags (auditwheel repair), drop the +local version, ask PyPI for a larger limit (or --max-size for another index), or --no-pypi for a private index",
+        ),
+    ),
     // lock
     f(
         "lock",

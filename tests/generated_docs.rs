@@ -306,3 +306,31 @@ fn string_literals(text: &str) -> Vec<String> {
     }
     out
 }
+
+/// Every verify-wheels problem code (`ProblemCode` in src/model/problem.rs) is in the catalogue.
+#[test]
+fn catalogue_lists_every_problem_code() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model/problem.rs");
+    let text = std::fs::read_to_string(path).unwrap();
+    let body = text.split("pub enum ProblemCode {").nth(1).unwrap().split('}').next().unwrap();
+    let listed: String = surestep::catalogue::CATALOGUE.iter().map(|e| e.failure).collect();
+    let mut codes = 0;
+    for line in body.lines().map(str::trim) {
+        let Some(variant) = line.strip_suffix(',').filter(|v| !v.starts_with("//")) else {
+            continue;
+        };
+        let mut code = String::new();
+        for (i, c) in variant.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                code.push('_');
+            }
+            code.push(c.to_ascii_lowercase());
+        }
+        codes += 1;
+        assert!(
+            listed.contains(&format!("`{code}`")),
+            "problem code {code} is not in src/catalogue.rs"
+        );
+    }
+    assert!(codes >= 40, "found only {codes} problem codes");
+}

@@ -5,10 +5,12 @@
 
 mod check_tag;
 pub mod lock;
+mod verify_wheels;
 mod wait_for_image;
 
 pub use check_tag::CheckTagArgs;
 pub use lock::LockArgs;
+pub use verify_wheels::{VerifyWheelsArgs, parse_size};
 pub use wait_for_image::WaitForImageArgs;
 
 use crate::output::{ColorChoice, GithubChoice, OutputSettings};
@@ -77,6 +79,10 @@ pub enum Command {
     Lock(LockArgs),
     /// Wait until a registry serves the expected image, then print its pinned digest reference
     WaitForImage(WaitForImageArgs),
+    /// Prove dist/ is complete and intact: every wheel's zip, CRCs and RECORD hashes, metadata,
+    /// the expected Python × platform matrix, and PyPI's upload rules
+    #[command(disable_version_flag = true)]
+    VerifyWheels(VerifyWheelsArgs),
 }
 
 impl Command {
@@ -86,6 +92,7 @@ impl Command {
             Command::CheckTag(_) => "check-tag",
             Command::Lock(args) => args.command.name(),
             Command::WaitForImage(_) => "wait-for-image",
+            Command::VerifyWheels(_) => "verify-wheels",
         }
     }
 }

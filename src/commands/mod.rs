@@ -2,4 +2,5 @@
 
 pub mod check_tag;
 pub mod lock;
+pub mod verify_wheels;
 pub mod wait_for_image;

@@ -1,8 +1,15 @@
 //! Pure data and parsing, no I/O: versions, file formats, references.
 
+pub mod checksums;
 pub mod image_ref;
+pub mod matrix;
+pub mod metadata;
 pub mod oci;
+pub mod problem;
+pub mod pypi_rules;
+pub mod record;
 pub mod tflock;
 pub mod version;
 pub mod version_file;
+pub mod wheel_name;
 pub mod www_authenticate;
