@@ -25,6 +25,9 @@ _surestep() {
             surestep,lock)
                 cmd="surestep__subcmd__lock"
                 ;;
+            surestep,publish)
+                cmd="surestep__subcmd__publish"
+                ;;
             surestep,verify-wheels)
                 cmd="surestep__subcmd__verify__subcmd__wheels"
                 ;;
@@ -39,6 +42,9 @@ _surestep() {
                 ;;
             surestep__subcmd__help,lock)
                 cmd="surestep__subcmd__help__subcmd__lock"
+                ;;
+            surestep__subcmd__help,publish)
+                cmd="surestep__subcmd__help__subcmd__publish"
                 ;;
             surestep__subcmd__help,verify-wheels)
                 cmd="surestep__subcmd__help__subcmd__verify__subcmd__wheels"
@@ -86,7 +92,7 @@ _surestep() {
 
     case "${cmd}" in
         surestep)
-            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag lock wait-for-image verify-wheels help"
+            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag lock wait-for-image publish verify-wheels help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -150,7 +156,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__help)
-            opts="check-tag lock wait-for-image verify-wheels help"
+            opts="check-tag lock wait-for-image publish verify-wheels help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -236,6 +242,20 @@ _surestep() {
         surestep__subcmd__help__subcmd__lock__subcmd__unlock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__help__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -479,6 +499,88 @@ _surestep() {
                     return 0
                     ;;
                 --sse-customer-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --github)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__publish)
+            opts="-u -p -q -v -h -V --publish-url --repository-url --repository --check-url --username --password --trusted-publishing --trusted-publishing-url --concurrency --retries --dry-run --no-verify --manifest --verify-upload --verify-timeout --allow-insecure-http --json --quiet --verbose --color --no-progress --github --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repository-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repository)
+                    COMPREPLY=($(compgen -W "pypi testpypi" -- "${cur}"))
+                    return 0
+                    ;;
+                --check-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-publishing)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --trusted-publishing-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --manifest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-upload)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --verify-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -85,8 +85,120 @@ section_verify_wheels() {
 }
 
 # --- section: publish ---------------------------------------------------------------------
+# pypiserver on a free port with an empty package dir, behind fault_proxy.py adding
+# PUBLISH_LATENCY_MS each way (like an index across the internet). Sets UPLOAD, SIMPLE,
+# DIRECT (no proxy), PROXY_LOG; the pids go to PUBLISH_PIDS for publish_stop.
+publish_start() {
+  local dir=$1 port pport
+  rm -rf "$dir"; mkdir -p "$dir/pkgs"
+  "$PEERS/venv-pypiserver/bin/python" -c "import sys
+from passlib.apache import HtpasswdFile
+h = HtpasswdFile(sys.argv[1], new=True); h.set_password('tester', 'secret'); h.save()" "$dir/htpasswd"
+  port=$(free_port); pport=$(free_port)
+  "$PEERS/venv-pypiserver/bin/pypi-server" run -i 127.0.0.1 -p "$port" -a update -P "$dir/htpasswd" \
+    --disable-fallback --hash-algo sha256 "$dir/pkgs" >"$dir/pypiserver.log" 2>&1 &
+  PUBLISH_PIDS+=($!)
+  python3 "$ROOT/scripts/peers/fault_proxy.py" --port "$pport" --upstream "127.0.0.1:$port" \
+    --latency-ms "$PUBLISH_LATENCY_MS" --log "$dir/proxy.jsonl" --max-seconds 1800 >"$dir/proxy.log" 2>&1 &
+  PUBLISH_PIDS+=($!)
+  for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && nc_ok "$pport" && break
+    sleep 0.1
+  done
+  UPLOAD="http://127.0.0.1:$pport/" SIMPLE="http://127.0.0.1:$pport/simple/"
+  DIRECT="http://127.0.0.1:$port/" PROXY_LOG="$dir/proxy.jsonl"; touch "$PROXY_LOG"
+}
+publish_stop() { local p; for p in "${PUBLISH_PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; PUBLISH_PIDS=(); }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+nc_ok() { python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.2)' "$1" 2>/dev/null; }
+requests_in() { wc -l <"$1" | tr -d ' '; }
+
+# One timed publish by TOOL (surestep | twine | uv) of DIST to the current index; prints
+# "seconds requests".
+publish_with() {
+  local tool=$1 dist=$2 before after t
+  before=$(requests_in "$PROXY_LOG")
+  case $tool in
+    surestep) t=$(timeit "$SURESTEP" publish -q --no-progress --repository-url "$UPLOAD" \
+                 --check-url "$SIMPLE" -u tester -p secret "$dist") ;;
+    twine) t=$(timeit env PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring "$PEERS/venv-tools/bin/twine" \
+                 upload --non-interactive --disable-progress-bar --repository-url "$UPLOAD" \
+                 -u tester -p secret "$dist"/*) ;;
+    uv) t=$(timeit env UV_CACHE_DIR="$WORK/publish/uv-cache" "$PEERS/venv-tools/bin/uv" publish \
+                 --publish-url "$UPLOAD" --check-url "$SIMPLE" -u tester -p secret "$dist"/*) ;;
+  esac
+  sleep 0.3 # the proxy logs a request when it has finished with it
+  after=$(requests_in "$PROXY_LOG")
+  echo "$t $((after - before))"
+}
+
 section_publish() {
-  echo "publish: not yet benchmarked"
+  local fixtures=$ROOT/../shared/fixtures/wheels/markupsafe-3.0.3 runs=${PUBLISH_RUNS:-5}
+  PUBLISH_LATENCY_MS=${PUBLISH_LATENCY_MS:-50}
+  if [ ! -d "$fixtures" ]; then echo "publish: skipped, $fixtures is absent"; return; fi
+  [ -x "$PEERS/venv-tools/bin/twine" ] || "$PEERS/venv-tools/bin/pip" install -q twine==7.0.0
+  [ -x "$PEERS/venv-tools/bin/uv" ] || "$PEERS/venv-tools/bin/pip" install -q uv
+  local w=$WORK/publish tool r line
+  mkdir -p "$w"; PUBLISH_PIDS=(); trap publish_stop RETURN
+  echo "11 MarkupSafe 3.0.3 files, pypiserver behind a ${PUBLISH_LATENCY_MS} ms-each-way proxy, $runs runs, medians"
+  echo "versions: $("$PEERS/venv-tools/bin/twine" --version | head -1 | awk '{print $1, $3}'), $("$PEERS/venv-tools/bin/uv" --version | cut -d' ' -f1-2)"
+
+  # Fresh upload: an empty index for every run of every tool, tools interleaved.
+  declare -A fresh_t fresh_n
+  for r in $(seq "$runs"); do
+    for tool in surestep twine uv; do
+      publish_start "$w/fresh"
+      read -r t n < <(publish_with "$tool" "$fixtures")
+      [ "$(ls "$w/fresh/pkgs" | wc -l)" = 11 ] || echo "  warning: $tool left $(ls "$w/fresh/pkgs" | wc -l) files"
+      fresh_t[$tool]+="$t "; fresh_n[$tool]=$n
+      publish_stop
+    done
+  done
+  # Re-run with everything present (twine cannot skip on non-PyPI indexes: it fails with 400).
+  declare -A re_t re_n
+  publish_start "$w/rerun"
+  publish_with surestep "$fixtures" >/dev/null
+  for r in $(seq "$runs"); do
+    for tool in surestep uv; do
+      read -r t n < <(publish_with "$tool" "$fixtures")
+      re_t[$tool]+="$t "; re_n[$tool]=$n
+    done
+  done
+  publish_stop
+  local fs ft fu rs ru
+  fs=$(echo "${fresh_t[surestep]}" | tr ' ' '\n' | grep . | median)
+  ft=$(echo "${fresh_t[twine]}" | tr ' ' '\n' | grep . | median)
+  fu=$(echo "${fresh_t[uv]}" | tr ' ' '\n' | grep . | median)
+  rs=$(echo "${re_t[surestep]}" | tr ' ' '\n' | grep . | median)
+  ru=$(echo "${re_t[uv]}" | tr ' ' '\n' | grep . | median)
+  printf '  %-34s %8s %8s %8s\n' "" surestep twine "uv"
+  printf '  %-34s %7.2fs %7.2fs %7.2fs\n' "fresh upload" "$fs" "$ft" "$fu"
+  printf '  %-34s %8s %8s %8s\n' "  requests" "${fresh_n[surestep]}" "${fresh_n[twine]}" "${fresh_n[uv]}"
+  printf '  %-34s %7.2fs %8s %7.2fs\n' "re-run, everything present" "$rs" "n/a" "$ru"
+  printf '  %-34s %8s %8s %8s\n' "  requests" "${re_n[surestep]}" "-" "${re_n[uv]}"
+  echo "  fresh: twine/surestep $(ratio "$ft" "$fs")x, uv/surestep $(ratio "$fu" "$fs")x; re-run: uv/surestep $(ratio "$ru" "$rs")x"
+
+  # Peak RSS while uploading a 1 GiB wheel (direct, no proxy).
+  local big=$WORK/publish/big
+  [ -f "$big/bigpkg-1.0.0-py3-none-any.whl" ] || python3 "$ROOT/scripts/peers/make_big_wheel.py" "$big" bigpkg 1.0.0 1024 >/dev/null
+  local rss_line=""
+  for tool in surestep twine uv; do
+    publish_start "$w/rss"
+    local cmd=()
+    case $tool in
+      surestep) cmd=("$SURESTEP" publish -q --no-progress --repository-url "$DIRECT" --check-url "${DIRECT}simple/" -u tester -p secret "$big") ;;
+      twine) cmd=(env PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring "$PEERS/venv-tools/bin/twine" upload --non-interactive --disable-progress-bar --repository-url "$DIRECT" -u tester -p secret "$big"/bigpkg-1.0.0-py3-none-any.whl) ;;
+      uv) cmd=(env UV_CACHE_DIR="$WORK/publish/uv-cache" "$PEERS/venv-tools/bin/uv" publish --publish-url "$DIRECT" -u tester -p secret "$big"/bigpkg-1.0.0-py3-none-any.whl) ;;
+    esac
+    local s e kb
+    s=$(date +%s.%N)
+    kb=$( { /usr/bin/time -v "${cmd[@]}" >/dev/null 2>"$w/rss.$tool.err"; } 2>&1; grep 'Maximum resident' "$w/rss.$tool.err" | awk '{print $NF}')
+    e=$(date +%s.%N)
+    [ -f "$w/rss/pkgs/bigpkg-1.0.0-py3-none-any.whl" ] || echo "  warning: $tool did not upload the 1 GiB wheel (see $w/rss.$tool.err)"
+    rss_line+="$(printf '%s %.0f MB (%.1fs)  ' "$tool" "$(echo "$kb / 1024" | bc -l)" "$(echo "$e - $s" | bc -l)")"
+    publish_stop
+  done
+  echo "  peak RSS uploading a 1 GiB wheel: $rss_line"
 }
 
 # --- section: wait-for-image --------------------------------------------------------------

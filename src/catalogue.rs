@@ -229,6 +229,135 @@ pub const CATALOGUE: &[Failure] = &[
             "use manylinux/musllinux tags (auditwheel repair), drop the +local version, ask PyPI for a larger limit (or --max-size for another index), or --no-pypi for a private index",
         ),
     ),
+    // publish
+    f(
+        "publish",
+        "a path that does not exist or cannot be read",
+        USAGE,
+        Code("pass the built distributions or the directory holding them (default: dist/)"),
+    ),
+    f(
+        "publish",
+        "no distributions in the paths given",
+        USAGE,
+        Code("build them first (e.g. `python -m build`), or pass the files"),
+    ),
+    f(
+        "publish",
+        "a file name that is not a wheel or sdist name",
+        FAILED,
+        Code(
+            "PyPI takes `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl` and `{name}-{version}.tar.gz`",
+        ),
+    ),
+    f(
+        "publish",
+        "the verify-wheels checks or PyPI's upload rules fail (nothing is sent)",
+        FAILED,
+        Code(
+            "fix the build; run `surestep verify-wheels` for details, or --no-verify to skip the checks",
+        ),
+    ),
+    f(
+        "publish",
+        "a file does not match --manifest (nothing is sent)",
+        FAILED,
+        Code(
+            "publish exactly what verify-wheels checked: rebuild and re-verify, or fix the manifest",
+        ),
+    ),
+    f(
+        "publish",
+        "--password / a token without a user name",
+        USAGE,
+        Code(
+            "pass --username (or TWINE_USERNAME); API tokens starting with `pypi-` imply `__token__`",
+        ),
+    ),
+    f(
+        "publish",
+        "--username without a password",
+        USAGE,
+        Code("pass --password, or set SURESTEP_PYPI_TOKEN or TWINE_PASSWORD"),
+    ),
+    f(
+        "publish",
+        "credentials inside a URL",
+        USAGE,
+        Code("pass them with --username/--password or SURESTEP_PYPI_TOKEN instead"),
+    ),
+    f(
+        "publish",
+        "plain http:// to a host that is not loopback",
+        USAGE,
+        Code("use https, or pass --allow-insecure-http if this network is trusted"),
+    ),
+    f(
+        "publish",
+        "the simple index cannot be derived from the upload URL",
+        USAGE,
+        Code(
+            "pass --check-url with the index's simple API, e.g. http://host/simple/ (pypiserver) or http://host/user/index/+simple/ (devpi)",
+        ),
+    ),
+    f(
+        "publish",
+        "the simple index refuses to be read (401/403)",
+        ENV,
+        Code(
+            "the simple index needs read credentials: pass --check-url on the upload host so the upload credentials are sent, or make the index readable",
+        ),
+    ),
+    f(
+        "publish",
+        "the simple index answers something that is not a simple page",
+        ENV,
+        Code(
+            "check --check-url: it must be the simple index (…/simple/) of the index you upload to",
+        ),
+    ),
+    f(
+        "publish",
+        "--trusted-publishing always outside GitHub Actions",
+        ENV,
+        Code("run in GitHub Actions with `permissions: id-token: write`"),
+    ),
+    f(
+        "publish",
+        "trusted publishing refused (no ID token, no trusted publisher, mint failed)",
+        ENV,
+        Code(
+            "the index must have a trusted publisher for this repository and workflow; the job needs `permissions: id-token: write`",
+        ),
+    ),
+    f(
+        "publish",
+        "a file of the same name with different bytes is already on the index (conflict; nothing is uploaded)",
+        FAILED,
+        Doc(
+            "never re-release a version with new bytes: bump the version, or delete the file on the index if it is yours and unreleased",
+        ),
+    ),
+    f(
+        "publish",
+        "the index rejected a file (400: bad metadata, name not allowed, too large…)",
+        FAILED,
+        Doc("the message quotes the index's reason; fix the metadata and rebuild"),
+    ),
+    f(
+        "publish",
+        "the index refused the credentials (401/403)",
+        ENV,
+        Doc("check the token or password and that it may upload to this project"),
+    ),
+    f(
+        "publish",
+        "network or server failures that the retries did not cure",
+        ENV,
+        Doc(
+            "run again: files already on the index with the same sha256 are skipped, a lost answer is resolved by re-reading the index",
+        ),
+    ),
     // lock
     f(
         "lock",

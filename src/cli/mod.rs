@@ -5,11 +5,13 @@
 
 mod check_tag;
 pub mod lock;
+mod publish;
 mod verify_wheels;
 mod wait_for_image;
 
 pub use check_tag::CheckTagArgs;
 pub use lock::LockArgs;
+pub use publish::{NamedRepository, PublishArgs, TrustedPublishing};
 pub use verify_wheels::{VerifyWheelsArgs, parse_size};
 pub use wait_for_image::WaitForImageArgs;
 
@@ -79,6 +81,8 @@ pub enum Command {
     Lock(LockArgs),
     /// Wait until a registry serves the expected image, then print its pinned digest reference
     WaitForImage(WaitForImageArgs),
+    /// Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical
+    Publish(PublishArgs),
     /// Prove dist/ is complete and intact: every wheel's zip, CRCs and RECORD hashes, metadata,
     /// the expected Python × platform matrix, and PyPI's upload rules
     #[command(disable_version_flag = true)]
@@ -92,6 +96,7 @@ impl Command {
             Command::CheckTag(_) => "check-tag",
             Command::Lock(args) => args.command.name(),
             Command::WaitForImage(_) => "wait-for-image",
+            Command::Publish(_) => "publish",
             Command::VerifyWheels(_) => "verify-wheels",
         }
     }

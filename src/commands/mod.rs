@@ -2,5 +2,6 @@
 
 pub mod check_tag;
 pub mod lock;
+pub mod publish;
 pub mod verify_wheels;
 pub mod wait_for_image;

@@ -11,13 +11,14 @@ pub mod style;
 
 mod check_tag;
 pub mod lock;
+mod publish;
 mod verify_wheels;
 mod wait_for_image;
 
 use crate::exit::{CliError, ExitStatus};
 use crate::secret::Secret;
 use github::Level;
-pub use progress::{Progress, ProgressMode};
+pub use progress::{Progress, ProgressGroup, ProgressMode};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -174,6 +175,11 @@ impl Reporter {
     /// A bar of `len` steps (files, bytes...).
     pub fn progress(&self, len: u64, label: &str) -> Progress {
         Progress::bar(self.progress, len, label)
+    }
+
+    /// A set of bars shown together (one per file in flight).
+    pub fn progress_group(&self) -> ProgressGroup {
+        ProgressGroup::new(self.progress)
     }
 
     /// A spinner for waiting with no known end.

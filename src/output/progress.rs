@@ -4,7 +4,7 @@
 //! line on stderr. `--quiet`, `--no-progress` and `--json` hide bars; milestones still follow
 //! `--quiet`.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::time::Duration;
 
 /// How progress is shown, decided once at start-up.
@@ -92,6 +92,51 @@ impl Drop for Progress {
     fn drop(&mut self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
+        }
+    }
+}
+
+/// Several bars at once (one per file being transferred), drawn together on a terminal.
+#[derive(Clone)]
+pub struct ProgressGroup {
+    multi: Option<MultiProgress>,
+    mode: ProgressMode,
+}
+
+impl ProgressGroup {
+    pub(crate) fn new(mode: ProgressMode) -> Self {
+        let multi = (mode == ProgressMode::Bars)
+            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Self { multi, mode }
+    }
+
+    /// A bar of `len` bytes labelled `label`; in line mode, one line when it starts.
+    pub fn bytes(&self, len: u64, label: &str) -> Progress {
+        let bar = self.multi.as_ref().map(|multi| {
+            let bar = multi.add(ProgressBar::new(len));
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {msg:40!} [{bar:25}] {bytes}/{total_bytes} {binary_bytes_per_sec}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.set_message(label.to_owned());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        if self.mode == ProgressMode::Lines {
+            eprintln!("{label}: started ({len} bytes)");
+        }
+        Progress { bar, mode: self.mode, label: label.to_owned() }
+    }
+}
+
+impl Progress {
+    /// Sets a bar's position (bytes sent so far, restarting at 0 on a retry).
+    pub fn set_position(&self, pos: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(pos);
         }
     }
 }

@@ -2,5 +2,7 @@
 
 pub mod git;
 pub mod http;
+pub mod index;
 pub mod registry;
 pub mod s3_lock;
+pub mod trusted_publishing;

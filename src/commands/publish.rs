@@ -1,0 +1,855 @@
+//! `surestep publish`: every file on the index with our sha256, uploaded now or already there.
+//!
+//! The story: decide where to (upload URL, simple index) and with which credentials; read every
+//! file once (digests, metadata, checks); compare with `--manifest`; ask the index once per
+//! project what it has; plan skip / conflict / upload; stop on a conflict or with `--dry-run`;
+//! upload in parallel, judging every non-2xx answer by reading the index again; finally poll
+//! the index until it lists every uploaded file with our sha256.
+
+use crate::cli::{NamedRepository, PublishArgs, TrustedPublishing};
+use crate::exit::{CliError, ExitStatus, ResultExt};
+use crate::model::pypi_rules::{self, PypiLimits};
+use crate::model::upload_plan::{self, PlanInput, Planned, Presence, ProjectListing, presence};
+use crate::output::{ProgressGroup, Reporter};
+use crate::remote::http::{HttpClient, RetryPolicy, is_loopback_host, redact_url};
+use crate::remote::index::{BasicAuth, IndexClient, IndexError, UploadAnswer, UploadFile};
+use crate::remote::trusted_publishing::{IdTokenRequest, Minter, TrustedToken};
+use crate::secret::Secret;
+use futures_util::future::join_all;
+use reqwest::{StatusCode, Url};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+mod files;
+
+pub use files::LocalDist;
+
+const PYPI_UPLOAD: &str = "https://upload.pypi.org/legacy/";
+const TESTPYPI_UPLOAD: &str = "https://test.pypi.org/legacy/";
+
+/// What happened to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Sent now and accepted.
+    Uploaded,
+    /// Already on the index with our sha256 (before we started, or raced in by another run).
+    Skipped,
+    /// Same name on the index with different bytes: never uploaded.
+    Conflict,
+    /// Could not be published.
+    Failed,
+    /// `--dry-run`: would be uploaded.
+    WouldUpload,
+    /// Not attempted because another file stopped the publish.
+    Held,
+}
+
+/// Why a file failed: decides between exit 1 and exit 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The index refused the file itself (exit 1).
+    Rejected,
+    /// The index refused our credentials (exit 3).
+    Auth,
+    /// Network or server failure that retries did not cure (exit 3).
+    Environment,
+}
+
+/// One file in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublishedFile {
+    pub filename: String,
+    pub path: String,
+    pub project: String,
+    pub version: String,
+    pub size: u64,
+    pub sha256: String,
+    pub action: Action,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<FailureKind>,
+    /// The index's digest when it differs from ours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_sha256: Option<String>,
+    /// HTTP status of the last upload answer, when one was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    pub detail: String,
+    pub seconds: f64,
+}
+
+/// What `publish` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublishOutcome {
+    pub repository_url: String,
+    pub check_url: String,
+    pub dry_run: bool,
+    /// `basic`, `token`, `trusted_publishing` or `none`.
+    pub credentials: &'static str,
+    pub uploaded: usize,
+    pub skipped: usize,
+    pub conflicts: usize,
+    pub failed: usize,
+    /// Whether the index was polled afterwards and listed every uploaded file with our sha256.
+    pub verified_upload: bool,
+    /// Simple-API page requests (every attempt).
+    pub index_requests: u32,
+    /// Upload POSTs (every attempt).
+    pub upload_requests: u32,
+    pub seconds: f64,
+    pub files: Vec<PublishedFile>,
+    pub warnings: Vec<String>,
+}
+
+impl PublishOutcome {
+    pub fn status(&self) -> ExitStatus {
+        let failures = self.files.iter().filter_map(|f| f.failure);
+        let mut status = ExitStatus::Success;
+        for kind in failures {
+            match kind {
+                FailureKind::Auth | FailureKind::Environment => return ExitStatus::Environment,
+                FailureKind::Rejected => status = ExitStatus::Failed,
+            }
+        }
+        if self.files.iter().any(|f| matches!(f.action, Action::Conflict | Action::Held)) {
+            status = ExitStatus::Failed;
+        }
+        status
+    }
+
+    pub fn uploaded_files(&self) -> Vec<&str> {
+        self.files
+            .iter()
+            .filter(|f| f.action == Action::Uploaded)
+            .map(|f| f.filename.as_str())
+            .collect()
+    }
+}
+
+pub fn run(args: &PublishArgs, reporter: &Reporter) -> Result<ExitStatus, CliError> {
+    let runtime = crate::runtime()?;
+    let outcome = runtime.block_on(publish(args, reporter))?;
+    Ok(reporter.finish("publish", &outcome))
+}
+
+/// Where to upload and where to look.
+#[derive(Debug, Clone)]
+struct Target {
+    upload: Url,
+    simple: Url,
+    oidc_base: Url,
+}
+
+/// The credentials chosen for this run, before any request.
+enum CredentialSource {
+    Basic(BasicAuth, &'static str),
+    Trusted(IdTokenRequest),
+    None,
+}
+
+/// Credentials at upload time (a trusted token renews itself).
+enum UploadAuth {
+    Fixed(Option<BasicAuth>),
+    Trusted(Box<TrustedToken>),
+}
+
+impl UploadAuth {
+    async fn get(&self) -> Result<Option<BasicAuth>, CliError> {
+        match self {
+            UploadAuth::Fixed(auth) => Ok(auth.clone()),
+            UploadAuth::Trusted(token) => token.current().await.map(Some).map_err(|e| {
+                CliError::environment(e).context("renewing the trusted-publishing token")
+            }),
+        }
+    }
+}
+
+/// Runs the whole publish and returns its outcome; errors are usage, check or environment
+/// failures that stop everything before any upload.
+pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishOutcome, CliError> {
+    let started = Instant::now();
+    let target = target(args)?;
+    let credentials = credentials(args, reporter)?;
+    let mut warnings = Vec::new();
+    let paths = files::collect(&args.paths)?;
+
+    let policy = RetryPolicy { retries: args.retries, ..RetryPolicy::default() };
+    let http = HttpClient::new(policy).or_environment("starting the HTTP client")?;
+    let read_auth = match &credentials {
+        CredentialSource::Basic(auth, _) if same_origin(&target.upload, &target.simple) => {
+            Some(auth.clone())
+        }
+        _ => None,
+    };
+    let index = IndexClient::new(http.clone(), target.simple.clone(), read_auth);
+
+    // Plan: read every file once, check it, compare with the manifest and the index.
+    let verify = files::Verify {
+        integrity: !args.no_verify,
+        pypi: (!args.no_verify && derived_simple(&target.upload).is_some())
+            .then_some(PypiLimits { max_file_size: pypi_rules::DEFAULT_MAX_FILE_SIZE }),
+    };
+    // The index is asked while the files are read (project names come from the file names);
+    // whichever fails first stops the other.
+    let (locals, mut listings) = futures_util::future::try_join(
+        files::read_all(&paths, args.concurrency as usize, verify, reporter),
+        read_listings(&index, files::projects_from_names(&paths)),
+    )
+    .await?;
+    if let Some(manifest) = &args.manifest {
+        files::check_manifest(manifest, &locals)?;
+    }
+    let unread: Vec<String> =
+        locals.iter().map(|l| l.project.clone()).filter(|p| !listings.contains_key(p)).collect();
+    listings.extend(read_listings(&index, unread).await?);
+    let inputs: Vec<PlanInput> = locals
+        .iter()
+        .map(|l| PlanInput { filename: &l.filename, project: &l.project, digests: &l.digests })
+        .collect();
+    let planned = upload_plan::plan(&inputs, &listings);
+
+    let mut report: Vec<PublishedFile> =
+        locals.iter().zip(&planned).map(|(l, p)| planned_file(l, p, args.dry_run)).collect();
+    diagnose_truncated_copies(&index, &locals, &planned, &listings, &mut report).await;
+    let blocked =
+        planned.iter().any(|p| matches!(p, Planned::Conflict { .. } | Planned::Unverifiable));
+    if blocked {
+        for f in report.iter_mut().filter(|f| f.action == Action::WouldUpload) {
+            f.action = Action::Held;
+            f.detail = "not uploaded: another file of this publish conflicts with the index".into();
+        }
+    }
+    let to_upload: Vec<usize> = planned
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p == Planned::Upload)
+        .map(|(i, _)| i)
+        .collect();
+    let credential_kind = match &credentials {
+        CredentialSource::Basic(_, kind) => *kind,
+        CredentialSource::Trusted(_) => "trusted_publishing",
+        CredentialSource::None => "none",
+    };
+    let finish = |report: Vec<PublishedFile>, warnings: Vec<String>, verified: bool| {
+        outcome(args, &target, credential_kind, &index, report, warnings, verified, started)
+    };
+    if blocked || args.dry_run || to_upload.is_empty() {
+        return Ok(finish(report, warnings, false));
+    }
+
+    // Upload.
+    let auth = match credentials {
+        CredentialSource::Basic(auth, _) => UploadAuth::Fixed(Some(auth)),
+        CredentialSource::None => {
+            warnings.push("no credentials given: uploading anonymously".into());
+            UploadAuth::Fixed(None)
+        }
+        CredentialSource::Trusted(id_token) => {
+            let reporter = reporter.clone();
+            let mask: Arc<dyn Fn(&Secret) + Send + Sync> = Arc::new(move |s| reporter.mask(s));
+            let minter = Minter::new(http.clone(), target.oidc_base.clone(), id_token, mask);
+            let token = TrustedToken::start(minter).await.map_err(|e| {
+                CliError::environment(e)
+                    .context("trusted publishing: getting an upload token")
+                    .with_hint("the index must have a trusted publisher for this repository and workflow; the job needs `permissions: id-token: write`")
+            })?;
+            UploadAuth::Trusted(Box::new(token))
+        }
+    };
+    let ctx = UploadContext {
+        index: &index,
+        upload_url: &target.upload,
+        auth: &auth,
+        semaphore: tokio::sync::Semaphore::new(args.concurrency as usize),
+        stop: AtomicBool::new(false),
+        bars: reporter.progress_group(),
+    };
+    let results = join_all(to_upload.iter().map(|&i| upload_one(&ctx, &locals[i]))).await;
+    for (&i, result) in to_upload.iter().zip(results) {
+        report[i] = result;
+    }
+
+    // Verify: the index lists every uploaded file with our sha256.
+    let mut verified = false;
+    if args.verify_upload {
+        verified = verify_uploads(&index, &locals, &mut report, args.verify_timeout).await;
+    }
+    Ok(finish(report, warnings, verified))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn outcome(
+    args: &PublishArgs,
+    target: &Target,
+    credentials: &'static str,
+    index: &IndexClient,
+    files: Vec<PublishedFile>,
+    warnings: Vec<String>,
+    verified_upload: bool,
+    started: Instant,
+) -> PublishOutcome {
+    let count = |a: Action| files.iter().filter(|f| f.action == a).count();
+    PublishOutcome {
+        repository_url: redact_url(target.upload.as_str()),
+        check_url: redact_url(target.simple.as_str()),
+        dry_run: args.dry_run,
+        credentials,
+        uploaded: count(Action::Uploaded),
+        skipped: count(Action::Skipped),
+        conflicts: count(Action::Conflict),
+        failed: count(Action::Failed),
+        verified_upload,
+        index_requests: index.reads(),
+        upload_requests: index.uploads(),
+        seconds: started.elapsed().as_secs_f64(),
+        files,
+        warnings,
+    }
+}
+
+fn planned_file(local: &LocalDist, planned: &Planned, dry_run: bool) -> PublishedFile {
+    let (action, detail, remote) = match planned {
+        Planned::Skip => {
+            (Action::Skipped, "already on the index with this sha256".to_owned(), None)
+        }
+        Planned::Upload if dry_run => (Action::WouldUpload, "not on the index".to_owned(), None),
+        Planned::Upload => (Action::Held, "not attempted".to_owned(), None),
+        Planned::Conflict { algorithm, local: ours, remote } => (
+            Action::Conflict,
+            format!(
+                "the index has a different file under this name: {algorithm} {remote} on the index, {ours} here"
+            ),
+            (algorithm == "sha256").then(|| remote.clone()),
+        ),
+        Planned::Unverifiable => (
+            Action::Conflict,
+            "the index lists this file without a sha256, blake2b_256 or md5 to compare".to_owned(),
+            None,
+        ),
+    };
+    PublishedFile {
+        filename: local.filename.clone(),
+        path: local.path.display().to_string(),
+        project: local.project.clone(),
+        version: local.version.clone(),
+        size: local.size,
+        sha256: local.digests.sha256.clone(),
+        action,
+        failure: None,
+        remote_sha256: remote,
+        http_status: None,
+        detail,
+        seconds: 0.0,
+    }
+}
+
+/// A conflict whose index copy is a strict prefix of our file is an interrupted upload that a
+/// server kept without checking the digests we sent (pypiserver does this): say so, and how to
+/// repair it. Only conflicts pay for this download.
+async fn diagnose_truncated_copies(
+    index: &IndexClient,
+    locals: &[LocalDist],
+    planned: &[Planned],
+    listings: &BTreeMap<String, ProjectListing>,
+    report: &mut [PublishedFile],
+) {
+    for (i, p) in planned.iter().enumerate() {
+        let Planned::Conflict { remote, .. } = p else { continue };
+        let local = &locals[i];
+        let Some(listed) = listings.get(&local.project).and_then(|l| l.file(&local.filename))
+        else {
+            continue;
+        };
+        let Ok(Some((len, sha))) = index.file_sha256(&listed.url, local.size).await else {
+            continue;
+        };
+        if len >= local.size || sha != *remote {
+            continue;
+        }
+        let path = local.path.clone();
+        let prefix = tokio::task::spawn_blocking(move || files::prefix_sha256(&path, len)).await;
+        if let Ok(Ok(prefix)) = prefix
+            && prefix == sha
+        {
+            report[i].detail = format!(
+                "the index holds a truncated copy of this file ({len} of {} bytes, sha256 {remote}; ours is {}): an earlier upload was interrupted and the server kept what it had received without checking the digest. Delete that file on the index (pypiserver: from its packages directory) and run again",
+                local.size, local.digests.sha256
+            );
+        }
+    }
+}
+
+/// One simple-API read per project, all projects at once.
+async fn read_listings(
+    index: &IndexClient,
+    mut projects: Vec<String>,
+) -> Result<BTreeMap<String, ProjectListing>, CliError> {
+    projects.sort_unstable();
+    projects.dedup();
+    let results = join_all(projects.iter().map(|p| index.project(p))).await;
+    let mut listings = BTreeMap::new();
+    for (project, result) in projects.into_iter().zip(results) {
+        let listing = result.map_err(|e| index_error(e, &project))?;
+        listings.insert(project, listing);
+    }
+    Ok(listings)
+}
+
+fn index_error(e: IndexError, project: &str) -> CliError {
+    let auth = e.is_auth();
+    let err = CliError::environment(e)
+        .context(format!("asking the index which files of {project} it already has"));
+    if auth {
+        err.with_hint("the simple index needs read credentials: pass --check-url on the upload host so the upload credentials are sent, or make the index readable")
+    } else {
+        err.with_hint(
+            "check --check-url: it must be the simple index (…/simple/) of the index you upload to",
+        )
+    }
+}
+
+struct UploadContext<'a> {
+    index: &'a IndexClient,
+    upload_url: &'a Url,
+    auth: &'a UploadAuth,
+    semaphore: tokio::sync::Semaphore,
+    /// Set after an auth failure: the other files are not attempted.
+    stop: AtomicBool,
+    bars: ProgressGroup,
+}
+
+impl UploadContext<'_> {
+    async fn presence(&self, local: &LocalDist) -> Result<Presence, IndexError> {
+        let listing = self.index.project(&local.project).await?;
+        Ok(presence(&listing, &local.filename, &local.digests))
+    }
+}
+
+/// Uploads one file and decides what the answer means, by the index.
+async fn upload_one(ctx: &UploadContext<'_>, local: &LocalDist) -> PublishedFile {
+    let mut file = planned_file(local, &Planned::Upload, false);
+    let Ok(_permit) = ctx.semaphore.acquire().await else {
+        file.detail = "not attempted: the upload queue closed".into();
+        return file;
+    };
+    if ctx.stop.load(Ordering::Relaxed) {
+        file.detail = "not attempted: the index refused our credentials for another file".into();
+        return file;
+    }
+    let started = Instant::now();
+    let auth = match ctx.auth.get().await {
+        Ok(auth) => auth,
+        Err(e) => {
+            ctx.stop.store(true, Ordering::Relaxed);
+            return failed(file, FailureKind::Auth, None, error_text(&e), started);
+        }
+    };
+    let bar = Arc::new(ctx.bars.bytes(local.size, &local.filename));
+    let progress = {
+        let bar = bar.clone();
+        Arc::new(move |pos: u64| bar.set_position(pos))
+    };
+    let upload = UploadFile {
+        path: local.path.clone(),
+        filename: local.filename.clone(),
+        size: local.size,
+        digests: local.digests.clone(),
+        fields: local.fields.clone(),
+    };
+    let present = || async { matches!(ctx.presence(local).await, Ok(Presence::Same)) };
+    let answer = ctx.index.upload(ctx.upload_url, auth.as_ref(), &upload, progress, present).await;
+    let result = match answer {
+        Ok(UploadAnswer::Accepted { status }) => {
+            file.action = Action::Uploaded;
+            file.http_status = Some(status.as_u16());
+            file.detail = format!("accepted ({status})");
+            file
+        }
+        Ok(UploadAnswer::PresentBeforeRetry) => {
+            file.action = Action::Skipped;
+            file.detail = "an attempt failed, but the index then listed our exact file".into();
+            file
+        }
+        Ok(UploadAnswer::Rejected { status, message }) => {
+            file.http_status = Some(status.as_u16());
+            judge_rejection(ctx, local, file, status, &message).await
+        }
+        Err(e) => {
+            // The body may have arrived even though the answer did not: ask the index.
+            let text = crate::remote::http::error_chain(&e);
+            match ctx.presence(local).await {
+                Ok(Presence::Same) => {
+                    file.action = Action::Skipped;
+                    file.detail =
+                        format!("the upload failed ({text}), but the index lists our exact file");
+                    file
+                }
+                _ => failed(file, FailureKind::Environment, None, text, started),
+            }
+        }
+    };
+    bar.milestone(&format!("{:?}", result.action).to_lowercase());
+    PublishedFile { seconds: started.elapsed().as_secs_f64(), ..result }
+}
+
+/// A non-2xx answer means nothing by itself: the index says whether our file is there.
+/// A different digest right after a raced upload may be a file still being written, so a
+/// mismatch is read again a few times before it is called a conflict.
+async fn judge_rejection(
+    ctx: &UploadContext<'_>,
+    local: &LocalDist,
+    mut file: PublishedFile,
+    status: StatusCode,
+    message: &str,
+) -> PublishedFile {
+    let started = Instant::now();
+    let said = if message.is_empty() { status.to_string() } else { format!("{status}: {message}") };
+    let mut last = None;
+    for attempt in 0..4 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        match ctx.presence(local).await {
+            Ok(Presence::Same) => {
+                file.action = Action::Skipped;
+                file.detail = format!(
+                    "the index answered {said}; it lists our exact file (uploaded by another run)"
+                );
+                return file;
+            }
+            Ok(Presence::Different { algorithm, remote, local: ours }) => {
+                last = Some((algorithm, remote, ours));
+                continue;
+            }
+            Ok(Presence::Absent) | Ok(Presence::Unverifiable) => break,
+            Err(e) => {
+                let text = format!("the index answered {said}; re-reading the index failed: {e}");
+                return failed(file, FailureKind::Environment, None, text, started);
+            }
+        }
+    }
+    if let Some((algorithm, remote, ours)) = last {
+        file.action = Action::Conflict;
+        file.detail = format!(
+            "the index answered {said}; it has a different file under this name: {algorithm} {remote} on the index, {ours} here"
+        );
+        file.remote_sha256 = (algorithm == "sha256").then_some(remote);
+        return file;
+    }
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        ctx.stop.store(true, Ordering::Relaxed);
+        let text = format!("the index refused our credentials ({said})");
+        return failed(file, FailureKind::Auth, None, text, started);
+    }
+    let kind = if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        FailureKind::Environment
+    } else {
+        FailureKind::Rejected
+    };
+    failed(file, kind, None, format!("the index answered {said}"), started)
+}
+
+fn failed(
+    mut file: PublishedFile,
+    kind: FailureKind,
+    remote: Option<String>,
+    detail: String,
+    started: Instant,
+) -> PublishedFile {
+    file.action = Action::Failed;
+    file.failure = Some(kind);
+    file.remote_sha256 = remote;
+    file.detail = detail;
+    file.seconds = started.elapsed().as_secs_f64();
+    file
+}
+
+fn error_text(e: &CliError) -> String {
+    let mut text = e.headline();
+    for cause in e.causes() {
+        text.push_str(": ");
+        text.push_str(&cause);
+    }
+    text
+}
+
+/// Polls each project with uploads until every uploaded file is listed with our sha256, or
+/// the timeout passes. Returns whether all were confirmed.
+async fn verify_uploads(
+    index: &IndexClient,
+    locals: &[LocalDist],
+    report: &mut [PublishedFile],
+    timeout_secs: u64,
+) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(timeout_secs);
+    let mut projects: Vec<&str> = report
+        .iter()
+        .filter(|f| f.action == Action::Uploaded)
+        .map(|f| f.project.as_str())
+        .collect();
+    projects.sort_unstable();
+    projects.dedup();
+    let work: Vec<(String, Vec<usize>)> =
+        projects.into_iter().map(|p| (p.to_owned(), report_indices(report, p))).collect();
+    let checks = join_all(work.iter().map(|(project, uploaded)| async move {
+        let mut delay = Duration::from_millis(250);
+        loop {
+            let listing = index.project(project).await;
+            let verdicts: Vec<(usize, Result<Presence, String>)> = match &listing {
+                Ok(listing) => uploaded
+                    .iter()
+                    .map(|&i| (i, Ok(presence(listing, &locals[i].filename, &locals[i].digests))))
+                    .collect(),
+                Err(e) => uploaded.iter().map(|&i| (i, Err(e.to_string()))).collect(),
+            };
+            let settled = verdicts
+                .iter()
+                .all(|(_, v)| matches!(v, Ok(Presence::Same) | Ok(Presence::Different { .. })));
+            if settled || Instant::now() + delay > deadline {
+                return verdicts;
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(4));
+        }
+    }))
+    .await;
+    let mut all_ok = !work.is_empty();
+    for (i, verdict) in checks.into_iter().flatten() {
+        let file = &mut report[i];
+        match verdict {
+            Ok(Presence::Same) => file.detail.push_str("; verified on the index"),
+            Ok(Presence::Different { algorithm, remote, .. }) => {
+                all_ok = false;
+                file.action = Action::Failed;
+                file.failure = Some(FailureKind::Rejected);
+                file.detail = format!(
+                    "uploaded, but the index lists {algorithm} {remote}, not ours: it stored something else"
+                );
+                file.remote_sha256 = (algorithm == "sha256").then_some(remote);
+            }
+            other => {
+                all_ok = false;
+                file.action = Action::Failed;
+                file.failure = Some(FailureKind::Rejected);
+                file.detail = match other {
+                    Err(e) => format!("uploaded, but reading the index to verify it failed: {e}"),
+                    _ => format!(
+                        "uploaded, but the index did not list it with our sha256 within {timeout_secs} s (--verify-timeout)"
+                    ),
+                };
+            }
+        }
+    }
+    all_ok
+}
+
+fn report_indices(report: &[PublishedFile], project: &str) -> Vec<usize> {
+    report
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.action == Action::Uploaded && f.project == project)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The upload URL, the simple index and the OIDC base, checked for plain http.
+fn target(args: &PublishArgs) -> Result<Target, CliError> {
+    let upload_text = match (&args.repository_url, args.repository) {
+        (Some(url), _) => url.clone(),
+        (None, Some(NamedRepository::Testpypi)) => TESTPYPI_UPLOAD.into(),
+        (None, _) => PYPI_UPLOAD.into(),
+    };
+    let upload = parse_url(&upload_text, "--repository-url", args.allow_insecure_http)?;
+    let simple = match &args.check_url {
+        Some(url) => parse_url(url, "--check-url", args.allow_insecure_http)?,
+        None => derived_simple(&upload).ok_or_else(|| {
+            CliError::usage(anyhow::anyhow!(
+                "cannot tell where the simple index of {} is",
+                redact_url(upload.as_str())
+            ))
+            .with_hint("pass --check-url with the index's simple API, e.g. http://host/simple/ (pypiserver) or http://host/user/index/+simple/ (devpi)")
+        })?,
+    };
+    let oidc_base = match &args.trusted_publishing_url {
+        Some(url) => parse_url(url, "--trusted-publishing-url", args.allow_insecure_http)?,
+        None => upload.clone(),
+    };
+    Ok(Target { upload, simple, oidc_base })
+}
+
+fn parse_url(text: &str, flag: &str, allow_http: bool) -> Result<Url, CliError> {
+    let url = Url::parse(text).map_err(|e| {
+        CliError::usage(anyhow::anyhow!("{flag} {:?} is not a URL: {e}", redact_url(text)))
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let host = url.host_str().unwrap_or("");
+            if !is_loopback_host(host) && !allow_http {
+                return Err(CliError::usage(anyhow::anyhow!(
+                    "{flag} {} uses plain http to a host that is not loopback: credentials would travel in clear",
+                    redact_url(url.as_str())
+                ))
+                .with_hint("use https, or pass --allow-insecure-http if this network is trusted"));
+            }
+        }
+        other => {
+            return Err(CliError::usage(anyhow::anyhow!("{flag}: unsupported scheme {other:?}")));
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(CliError::usage(anyhow::anyhow!("{flag} carries credentials in the URL"))
+            .with_hint("pass them with --username/--password or SURESTEP_PYPI_TOKEN instead"));
+    }
+    Ok(url)
+}
+
+/// pypi.org and test.pypi.org: the simple index is known.
+fn derived_simple(upload: &Url) -> Option<Url> {
+    match upload.host_str()? {
+        "upload.pypi.org" | "pypi.org" => Url::parse("https://pypi.org/simple/").ok(),
+        "test.pypi.org" => Url::parse("https://test.pypi.org/simple/").ok(),
+        _ => None,
+    }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Picks the credentials, masks them, and never prints them.
+fn credentials(args: &PublishArgs, reporter: &Reporter) -> Result<CredentialSource, CliError> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let id_token = IdTokenRequest::from_env().map_err(|e| {
+        CliError::environment(e).context("reading the GitHub Actions OIDC variables")
+    })?;
+    if args.trusted_publishing == TrustedPublishing::Always {
+        return match id_token {
+            Some(request) => Ok(CredentialSource::Trusted(request)),
+            None => Err(CliError::environment(anyhow::anyhow!(
+                "--trusted-publishing always: ACTIONS_ID_TOKEN_REQUEST_URL is not set"
+            ))
+            .with_hint("run in GitHub Actions with `permissions: id-token: write`")),
+        };
+    }
+    let given = if let Some(password) = &args.password {
+        Some((args.username.clone(), password.clone()))
+    } else if let Some(token) = env("SURESTEP_PYPI_TOKEN") {
+        Some((Some("__token__".to_owned()), Secret::new(token)))
+    } else {
+        env("TWINE_PASSWORD")
+            .map(|p| (args.username.clone().or_else(|| env("TWINE_USERNAME")), Secret::new(p)))
+    };
+    if let Some((username, password)) = given {
+        reporter.mask(&password);
+        let is_token = password.expose().starts_with("pypi-");
+        let username = match username {
+            Some(u) => u,
+            None if is_token => "__token__".to_owned(),
+            None => {
+                return Err(CliError::usage(anyhow::anyhow!(
+                    "a password was given without a user name"
+                ))
+                .with_hint("pass --username (or TWINE_USERNAME); API tokens starting with `pypi-` imply `__token__`"));
+            }
+        };
+        let kind = if username == "__token__" { "token" } else { "basic" };
+        return Ok(CredentialSource::Basic(BasicAuth { username, password }, kind));
+    }
+    if args.username.is_some() {
+        return Err(CliError::usage(anyhow::anyhow!("--username was given without a password"))
+            .with_hint("pass --password, or set SURESTEP_PYPI_TOKEN or TWINE_PASSWORD"));
+    }
+    match (args.trusted_publishing, id_token) {
+        (TrustedPublishing::Auto, Some(request)) => Ok(CredentialSource::Trusted(request)),
+        _ => Ok(CredentialSource::None),
+    }
+}
+
+/// For messages: a path as the user typed it.
+pub(crate) fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(action: Action, failure: Option<FailureKind>) -> PublishedFile {
+        PublishedFile {
+            filename: "x-1.0-py3-none-any.whl".into(),
+            path: "dist/x-1.0-py3-none-any.whl".into(),
+            project: "x".into(),
+            version: "1.0".into(),
+            size: 1,
+            sha256: "aa".into(),
+            action,
+            failure,
+            remote_sha256: None,
+            http_status: None,
+            detail: String::new(),
+            seconds: 0.0,
+        }
+    }
+
+    fn outcome(files: Vec<PublishedFile>) -> PublishOutcome {
+        PublishOutcome {
+            repository_url: String::new(),
+            check_url: String::new(),
+            dry_run: false,
+            credentials: "none",
+            uploaded: 0,
+            skipped: 0,
+            conflicts: 0,
+            failed: 0,
+            verified_upload: false,
+            index_requests: 0,
+            upload_requests: 0,
+            seconds: 0.0,
+            files,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn exit_status_follows_the_worst_file() {
+        let ok = outcome(vec![file(Action::Uploaded, None), file(Action::Skipped, None)]);
+        assert_eq!(ok.status(), ExitStatus::Success);
+        let conflict = outcome(vec![file(Action::Conflict, None), file(Action::Held, None)]);
+        assert_eq!(conflict.status(), ExitStatus::Failed);
+        let rejected = outcome(vec![file(Action::Failed, Some(FailureKind::Rejected))]);
+        assert_eq!(rejected.status(), ExitStatus::Failed);
+        let auth = outcome(vec![
+            file(Action::Failed, Some(FailureKind::Rejected)),
+            file(Action::Failed, Some(FailureKind::Auth)),
+        ]);
+        assert_eq!(auth.status(), ExitStatus::Environment);
+    }
+
+    #[test]
+    fn urls_are_checked_before_any_request() {
+        assert!(parse_url("http://127.0.0.1:8080/", "--x", false).is_ok());
+        assert!(parse_url("http://[::1]/", "--x", false).is_ok());
+        let remote = parse_url("http://index.example/", "--x", false).unwrap_err();
+        assert_eq!(remote.status, ExitStatus::Usage);
+        assert!(parse_url("http://index.example/", "--x", true).is_ok());
+        let creds = parse_url("https://u:hunter2@index.example/", "--x", false).unwrap_err();
+        assert!(!creds.headline().contains("hunter2"), "{}", creds.headline());
+        assert!(parse_url("ftp://index.example/", "--x", false).is_err());
+    }
+
+    #[test]
+    fn pypi_and_testpypi_derive_their_simple_index() {
+        let simple = |u: &str| derived_simple(&Url::parse(u).unwrap()).map(|u| u.to_string());
+        assert_eq!(simple(PYPI_UPLOAD).as_deref(), Some("https://pypi.org/simple/"));
+        assert_eq!(simple(TESTPYPI_UPLOAD).as_deref(), Some("https://test.pypi.org/simple/"));
+        assert_eq!(simple("https://pypi.example.com/legacy/"), None);
+    }
+}
