@@ -213,7 +213,9 @@ class Proxy:
         keep = [l for l in lines[1:] if l and l.split(":", 1)[0].strip().lower()
                 not in ("content-length", "transfer-encoding", "connection")]
         framing = "Transfer-Encoding: chunked" if fault == "endless" else "Content-Length: 1073741824"
-        head = "\r\n".join([lines[0]] + keep + [framing, "Connection: close"]) + "\r\n\r\n"
+        # Chunked framing needs HTTP/1.1 (wsgiref servers answer HTTP/1.0).
+        status_line = "HTTP/1.1 " + lines[0].split(" ", 1)[1] if " " in lines[0] else lines[0]
+        head = "\r\n".join([status_line] + keep + [framing, "Connection: close"]) + "\r\n\r\n"
         writer.write(head.encode("latin-1"))
         await writer.drain()
         if method == "HEAD":
