@@ -25,13 +25,24 @@ const SSE_KEY: &str = "U1dFRVBTRUNSRVQtc3NlLWtleS0zMi1ieXRlcyEhISE=";
 /// A GITHUB_TOKEN in the environment (used for ghcr.io only; never shown either way).
 const GH_TOKEN: &str = "SWEEPSECRET-ghtoken-Lp2Xc7Vn";
 const USER: &str = "sweeper";
+/// An index API token (pypiserver is told to accept it for `__token__`).
+const PYPI_TOKEN: &str = "pypi-SWEEPSECRET-token-Rk4Tn8Wd";
+const PYPI_WRONG: &str = "pypi-SWEEPSECRET-wrong-Gs5Hy2Qa";
+/// Trusted publishing: the runner's request token, the ID token and the minted upload token.
+const REQUEST: &str = "SWEEPSECRET-request-Zt3Kw9Pm";
+const MINTED: &str = "pypi-SWEEPSECRET-minted-Nf6Jc1Xb";
+/// The ID token scripts/peers/oidc_peer.py hands out.
+const JWT: &str =
+    "eyJhbGciOiJub25lIn0.eyJzdWIiOiJyZXBvOm8vbjpyZWY6cmVmcy90YWdzL3YxIn0.c2lnbmF0dXJl";
 const REV: &str = "3333333ccccccccccccccccccccccccccccccccc";
 
 /// Every secret a run may have been given, in the forms it could leak in.
 fn forbidden() -> Vec<String> {
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let mut all = vec![];
-    for s in [SECRET, WRONG, SESSION, SSE_KEY, GH_TOKEN] {
+    for s in
+        [SECRET, WRONG, SESSION, SSE_KEY, GH_TOKEN, PYPI_TOKEN, PYPI_WRONG, MINTED, REQUEST, JWT]
+    {
         all.push(s.to_owned());
         all.push(b64(&format!("{USER}:{s}")));
     }
@@ -315,6 +326,187 @@ fn lock_never_shows_aws_secrets_or_sse_keys() {
                 let run = sweep(cmd, mode, &given, label);
                 // (moto does not enforce SSE-C: the key is sent, masked, and must never show)
                 assert_eq!(run.code, *code, "{label} [{}]: {}{}", mode.0, run.stdout, run.stderr);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// publish: --password, SURESTEP_PYPI_TOKEN, TWINE_PASSWORD, trusted publishing
+// (ACTIONS_ID_TOKEN_REQUEST_TOKEN, the ID token, the minted token)
+
+/// Lets pypiserver accept `__token__` / `token` (it re-reads its htpasswd when it changes).
+fn allow_token(server: &support::PyPiServer, token: &str) {
+    let htpasswd = server.packages_dir().parent().unwrap().join("htpasswd");
+    let out = std::process::Command::new(support::peers_dir().join("venv-pypiserver/bin/python"))
+        .args([
+            "-c",
+            "import sys\nfrom passlib.apache import HtpasswdFile\n\
+             h = HtpasswdFile(sys.argv[1]); h.set_password('__token__', sys.argv[2]); h.save()",
+        ])
+        .arg(&htpasswd)
+        .arg(token)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// scripts/peers/oidc_peer.py: the runner's ID-token endpoint and the index's mint endpoint.
+fn oidc_peer(fail_mint: Option<&str>) -> support::ServerProcess {
+    let dir = support::tempdir("oidc");
+    let port = support::free_port();
+    let mut cmd = std::process::Command::new(support::python());
+    cmd.arg(support::scripts_dir().join("oidc_peer.py"))
+        .args(["--port", &port.to_string(), "--minted-token", MINTED])
+        .args(["--request-token", REQUEST, "--audience", "pypi-local"]);
+    if let Some(code) = fail_mint {
+        cmd.args(["--fail-mint", code]);
+    }
+    let log = dir.path().join("oidc.log");
+    let mut proc = support::ServerProcess::spawn("oidc-peer", &cmd, port, &log);
+    proc.wait_ready(Duration::from_secs(20), support::port_open);
+    std::mem::forget(dir); // the log must outlive the process; the OS temp dir is cleaned later
+    proc
+}
+
+/// A fresh wheel each run, so every successful run uploads (and uses the credentials).
+fn fresh_wheel() -> (tempfile::TempDir, std::path::PathBuf) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let tmp = support::tempdir("sweep-dist");
+    let dist = tmp.path().join("dist");
+    let version = format!("1.0.{}", N.fetch_add(1, Ordering::Relaxed));
+    support::make_wheel(&dist, "sweeppkg", &version);
+    (tmp, dist)
+}
+
+fn publish(server_url: &str, simple: &str, dist: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("surestep").unwrap();
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GITHUB_")
+            || k.starts_with("SURESTEP_")
+            || k.starts_with("TWINE_")
+            || k.starts_with("ACTIONS_")
+        {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("GITHUB_TOKEN", GH_TOKEN)
+        .args(["--color=never", "publish", "--no-progress", "--retries", "1"])
+        .args(["--repository-url", server_url, "--check-url", simple, "--verify-timeout", "10"])
+        .arg(dist);
+    cmd
+}
+
+#[test]
+fn publish_never_shows_tokens_passwords_or_oidc_tokens() {
+    let server = support::PyPiServer::start();
+    allow_token(&server, PYPI_TOKEN);
+    let (upload, simple) = (server.upload_url(), server.simple_url());
+    let dead = format!("http://127.0.0.1:{}/", support::free_port());
+    let in_url = upload.replace("http://", &format!("http://__token__:{PYPI_TOKEN}@"));
+    // (label, how the secret is given, secrets given, upload URL, expected exit)
+    type Give = fn(&mut Command);
+    let cases: Vec<(&str, Give, Vec<&str>, String, i32)> = vec![
+        (
+            "token env",
+            |c| {
+                c.env("SURESTEP_PYPI_TOKEN", PYPI_TOKEN);
+            },
+            vec![PYPI_TOKEN],
+            upload.clone(),
+            0,
+        ),
+        (
+            "token flag",
+            |c| {
+                c.args(["-u", "__token__", "-p", PYPI_TOKEN]);
+            },
+            vec![PYPI_TOKEN],
+            upload.clone(),
+            0,
+        ),
+        (
+            "twine env",
+            |c| {
+                c.env("TWINE_USERNAME", "__token__").env("TWINE_PASSWORD", PYPI_TOKEN);
+            },
+            vec![PYPI_TOKEN],
+            upload.clone(),
+            0,
+        ),
+        (
+            "wrong token",
+            |c| {
+                c.env("SURESTEP_PYPI_TOKEN", PYPI_WRONG);
+            },
+            vec![PYPI_WRONG],
+            upload.clone(),
+            3,
+        ),
+        (
+            "unreachable",
+            |c| {
+                c.args(["-p", PYPI_TOKEN]);
+            },
+            vec![PYPI_TOKEN],
+            dead.clone(),
+            3,
+        ),
+        ("token in the URL", |_| {}, vec![], in_url.clone(), 2),
+        (
+            "no user name",
+            |c| {
+                c.args(["-p", "SWEEPSECRET-wrong-Vb3Nm8Kp1"]);
+            },
+            vec![],
+            upload.clone(),
+            2,
+        ),
+    ];
+    for (label, give, given, url, code) in &cases {
+        for mode in MODES {
+            let (_tmp, dist) = fresh_wheel();
+            let mut cmd = publish(url, &simple, &dist);
+            give(&mut cmd);
+            let run = sweep(cmd, mode, given, &format!("publish {label}"));
+            assert_eq!(
+                run.code, *code,
+                "publish {label} [{}]: {}{}",
+                mode.0, run.stdout, run.stderr
+            );
+        }
+    }
+
+    // Trusted publishing: minted token accepted, and the mint refused.
+    allow_token(&server, MINTED);
+    for (label, fail, code) in
+        [("trusted publishing", None, 0), ("mint refused", Some("invalid-publisher"), 3)]
+    {
+        let peer = oidc_peer(fail);
+        let oidc = format!("http://127.0.0.1:{}", peer.port());
+        for mode in MODES {
+            let (_tmp, dist) = fresh_wheel();
+            let mut cmd = publish(&upload, &simple, &dist);
+            cmd.args(["--trusted-publishing-url", &oidc])
+                .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{oidc}/id-token?api-version=2.0"))
+                .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", REQUEST);
+            let run = sweep(cmd, mode, &[REQUEST], label);
+            assert_eq!(run.code, code, "{label} [{}]: {}{}", mode.0, run.stdout, run.stderr);
+            if mode.2 {
+                // Tokens derived on the way are masked as soon as they exist.
+                let stream = if mode.1.contains(&"--json") { &run.stderr } else { &run.stdout };
+                let mut derived = vec![JWT];
+                if code == 0 {
+                    derived.push(MINTED);
+                }
+                for secret in derived {
+                    assert!(
+                        stream.lines().any(|l| l == format!("::add-mask::{secret}")),
+                        "{label} [{}]: {secret} never masked:\n{stream}",
+                        mode.0
+                    );
+                }
             }
         }
     }

@@ -742,6 +742,10 @@ fn credentials(args: &PublishArgs, reporter: &Reporter) -> Result<CredentialSour
     let id_token = IdTokenRequest::from_env().map_err(|e| {
         CliError::environment(e).context("reading the GitHub Actions OIDC variables")
     })?;
+    // Masked as soon as it is read, before any other output.
+    if let Some(request) = &id_token {
+        reporter.mask(&request.token);
+    }
     if args.trusted_publishing == TrustedPublishing::Always {
         return match id_token {
             Some(request) => Ok(CredentialSource::Trusted(request)),
