@@ -34,10 +34,10 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check-tag', 'check-tag', [CompletionResultType]::ParameterValue, 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts')
-            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
-            [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
-            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical')
             [CompletionResult]::new('verify-wheels', 'verify-wheels', [CompletionResultType]::ParameterValue, 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical')
+            [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
+            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -53,6 +53,85 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'Fail (exit 1) when the commit carries no release tag')
             [CompletionResult]::new('--require-newest', '--require-newest', [CompletionResultType]::ParameterName, 'Fail unless the tag is greater than every other release tag in the repository')
             [CompletionResult]::new('--fetch', '--fetch', [CompletionResultType]::ParameterName, 'Run `git fetch --tags` first')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'surestep;verify-wheels' {
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Every file''s version must equal this (compared in PEP 440 normal form)')
+            [CompletionResult]::new('--from-tag', '--from-tag', [CompletionResultType]::ParameterName, 'Every file''s version must equal this release tag''s (v1.2.3-rc.1 → 1.2.3rc1)')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag')
+            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64')
+            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'PyPI''s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)')
+            [CompletionResult]::new('--write-checksums', '--write-checksums', [CompletionResultType]::ParameterName, 'After a clean run, write a sha256sum-compatible manifest of the verified files here')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
+            [CompletionResult]::new('--sdist', '--sdist', [CompletionResultType]::ParameterName, 'Require exactly one sdist')
+            [CompletionResult]::new('--pypi', '--pypi', [CompletionResultType]::ParameterName, 'Check what PyPI would reject mid-upload (default: on)')
+            [CompletionResult]::new('--no-pypi', '--no-pypi', [CompletionResultType]::ParameterName, 'Skip the PyPI preflight (for other indexes)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'surestep;publish' {
+            [CompletionResult]::new('--repository-url', '--repository-url', [CompletionResultType]::ParameterName, 'The legacy upload endpoint [default: https://upload.pypi.org/legacy/]')
+            [CompletionResult]::new('--publish-url', '--publish-url', [CompletionResultType]::ParameterName, 'The legacy upload endpoint [default: https://upload.pypi.org/legacy/]')
+            [CompletionResult]::new('--repository', '--repository', [CompletionResultType]::ParameterName, 'A named index instead of --repository-url')
+            [CompletionResult]::new('--check-url', '--check-url', [CompletionResultType]::ParameterName, 'The simple index to check (derived for pypi.org and test.pypi.org)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'User name for the index (`__token__` for API tokens)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'User name for the index (`__token__` for API tokens)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password or API token (prefer SURESTEP_PYPI_TOKEN: command lines are visible to others)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password or API token (prefer SURESTEP_PYPI_TOKEN: command lines are visible to others)')
+            [CompletionResult]::new('--trusted-publishing', '--trusted-publishing', [CompletionResultType]::ParameterName, 'Trusted publishing: exchange the CI''s OIDC identity for a short-lived token')
+            [CompletionResult]::new('--trusted-publishing-url', '--trusted-publishing-url', [CompletionResultType]::ParameterName, 'Where `/_/oidc/audience` and `/_/oidc/mint-token` live (default: the upload URL''s origin)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Files uploaded at the same time')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries of a request after transport errors, 5xx and 429 (the index is re-checked first)')
+            [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'A SHA256SUMS file (verify-wheels --write-checksums): refuse files whose digest changed')
+            [CompletionResult]::new('--verify-upload', '--verify-upload', [CompletionResultType]::ParameterName, 'Poll the index after uploading until every file is listed with our sha256')
+            [CompletionResult]::new('--verify-timeout', '--verify-timeout', [CompletionResultType]::ParameterName, 'How long --verify-upload waits for the index to list the files')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (skip / conflict / upload) and stop')
+            [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Skip the verify-wheels integrity and PyPI preflight checks')
+            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow plain-http URLs to hosts other than loopback (credentials would travel in clear)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'surestep;wait-for-image' {
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'Wait until the reference resolves to exactly this digest')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Wait until the image''s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run''s commit)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Wait until every listed platform is in the index (os/arch[/variant], comma-separated)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long (e.g. 10m, 90s, 1h; 0 checks once)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between polls (jittered by ±10%)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Registry username (for the token realm or Basic auth)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Registry password or token (prefer the environment variable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Speak plain HTTP to a registry that is not on loopback')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
@@ -175,95 +254,25 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
         'surestep;lock;help;help' {
             break
         }
-        'surestep;wait-for-image' {
-            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'Wait until the reference resolves to exactly this digest')
-            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Wait until the image''s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run''s commit)')
-            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Wait until every listed platform is in the index (os/arch[/variant], comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long (e.g. 10m, 90s, 1h; 0 checks once)')
-            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between polls (jittered by ±10%)')
-            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Registry username (for the token realm or Basic auth)')
-            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Registry password or token (prefer the environment variable)')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
-            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Speak plain HTTP to a registry that is not on loopback')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
-            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'surestep;publish' {
-            [CompletionResult]::new('--repository-url', '--repository-url', [CompletionResultType]::ParameterName, 'The legacy upload endpoint [default: https://upload.pypi.org/legacy/]')
-            [CompletionResult]::new('--publish-url', '--publish-url', [CompletionResultType]::ParameterName, 'The legacy upload endpoint [default: https://upload.pypi.org/legacy/]')
-            [CompletionResult]::new('--repository', '--repository', [CompletionResultType]::ParameterName, 'A named index instead of --repository-url')
-            [CompletionResult]::new('--check-url', '--check-url', [CompletionResultType]::ParameterName, 'The simple index to check (derived for pypi.org and test.pypi.org)')
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'User name for the index (`__token__` for API tokens)')
-            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'User name for the index (`__token__` for API tokens)')
-            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Password or API token (prefer SURESTEP_PYPI_TOKEN: command lines are visible to others)')
-            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password or API token (prefer SURESTEP_PYPI_TOKEN: command lines are visible to others)')
-            [CompletionResult]::new('--trusted-publishing', '--trusted-publishing', [CompletionResultType]::ParameterName, 'Trusted publishing: exchange the CI''s OIDC identity for a short-lived token')
-            [CompletionResult]::new('--trusted-publishing-url', '--trusted-publishing-url', [CompletionResultType]::ParameterName, 'Where `/_/oidc/audience` and `/_/oidc/mint-token` live (default: the upload URL''s origin)')
-            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Files uploaded at the same time')
-            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries of a request after transport errors, 5xx and 429 (the index is re-checked first)')
-            [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'A SHA256SUMS file (verify-wheels --write-checksums): refuse files whose digest changed')
-            [CompletionResult]::new('--verify-upload', '--verify-upload', [CompletionResultType]::ParameterName, 'Poll the index after uploading until every file is listed with our sha256')
-            [CompletionResult]::new('--verify-timeout', '--verify-timeout', [CompletionResultType]::ParameterName, 'How long --verify-upload waits for the index to list the files')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (skip / conflict / upload) and stop')
-            [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Skip the verify-wheels integrity and PyPI preflight checks')
-            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow plain-http URLs to hosts other than loopback (credentials would travel in clear)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
-            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'surestep;verify-wheels' {
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Every file''s version must equal this (compared in PEP 440 normal form)')
-            [CompletionResult]::new('--from-tag', '--from-tag', [CompletionResultType]::ParameterName, 'Every file''s version must equal this release tag''s (v1.2.3-rc.1 → 1.2.3rc1)')
-            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag')
-            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)')
-            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64')
-            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'PyPI''s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)')
-            [CompletionResult]::new('--write-checksums', '--write-checksums', [CompletionResultType]::ParameterName, 'After a clean run, write a sha256sum-compatible manifest of the verified files here')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
-            [CompletionResult]::new('--sdist', '--sdist', [CompletionResultType]::ParameterName, 'Require exactly one sdist')
-            [CompletionResult]::new('--pypi', '--pypi', [CompletionResultType]::ParameterName, 'Check what PyPI would reject mid-upload (default: on)')
-            [CompletionResult]::new('--no-pypi', '--no-pypi', [CompletionResultType]::ParameterName, 'Skip the PyPI preflight (for other indexes)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
-            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
         'surestep;help' {
             [CompletionResult]::new('check-tag', 'check-tag', [CompletionResultType]::ParameterValue, 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts')
-            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
-            [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
-            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical')
             [CompletionResult]::new('verify-wheels', 'verify-wheels', [CompletionResultType]::ParameterValue, 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical')
+            [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
+            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'surestep;help;check-tag' {
+            break
+        }
+        'surestep;help;verify-wheels' {
+            break
+        }
+        'surestep;help;publish' {
+            break
+        }
+        'surestep;help;wait-for-image' {
             break
         }
         'surestep;help;lock' {
@@ -279,15 +288,6 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             break
         }
         'surestep;help;lock;probe' {
-            break
-        }
-        'surestep;help;wait-for-image' {
-            break
-        }
-        'surestep;help;publish' {
-            break
-        }
-        'surestep;help;verify-wheels' {
             break
         }
         'surestep;help;help' {

@@ -92,7 +92,7 @@ _surestep() {
 
     case "${cmd}" in
         surestep)
-            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag lock wait-for-image publish verify-wheels help"
+            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag verify-wheels publish wait-for-image lock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -156,7 +156,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__help)
-            opts="check-tag lock wait-for-image publish verify-wheels help"
+            opts="check-tag verify-wheels publish wait-for-image lock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

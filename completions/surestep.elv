@@ -31,10 +31,10 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand check-tag 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
-            cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
-            cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
-            cand publish 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
             cand verify-wheels 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules'
+            cand publish 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
+            cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
+            cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'surestep;check-tag'= {
@@ -49,6 +49,82 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand --require 'Fail (exit 1) when the commit carries no release tag'
             cand --require-newest 'Fail unless the tag is greater than every other release tag in the repository'
             cand --fetch 'Run `git fetch --tags` first'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'surestep;verify-wheels'= {
+            cand --version 'Every file''s version must equal this (compared in PEP 440 normal form)'
+            cand --from-tag 'Every file''s version must equal this release tag''s (v1.2.3-rc.1 → 1.2.3rc1)'
+            cand --prefix 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag'
+            cand --python 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)'
+            cand --platform 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64'
+            cand --max-size 'PyPI''s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)'
+            cand --write-checksums 'After a clean run, write a sha256sum-compatible manifest of the verified files here'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --sdist 'Require exactly one sdist'
+            cand --pypi 'Check what PyPI would reject mid-upload (default: on)'
+            cand --no-pypi 'Skip the PyPI preflight (for other indexes)'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'surestep;publish'= {
+            cand --repository-url 'The legacy upload endpoint [default: https://upload.pypi.org/legacy/]'
+            cand --publish-url 'The legacy upload endpoint [default: https://upload.pypi.org/legacy/]'
+            cand --repository 'A named index instead of --repository-url'
+            cand --check-url 'The simple index to check (derived for pypi.org and test.pypi.org)'
+            cand -u 'User name for the index (`__token__` for API tokens)'
+            cand --username 'User name for the index (`__token__` for API tokens)'
+            cand -p 'Password or API token (prefer SURESTEP_PYPI_TOKEN: command lines are visible to others)'
+            cand --password 'Password or API token (prefer SURESTEP_PYPI_TOKEN: command lines are visible to others)'
+            cand --trusted-publishing 'Trusted publishing: exchange the CI''s OIDC identity for a short-lived token'
+            cand --trusted-publishing-url 'Where `/_/oidc/audience` and `/_/oidc/mint-token` live (default: the upload URL''s origin)'
+            cand --concurrency 'Files uploaded at the same time'
+            cand --retries 'Retries of a request after transport errors, 5xx and 429 (the index is re-checked first)'
+            cand --manifest 'A SHA256SUMS file (verify-wheels --write-checksums): refuse files whose digest changed'
+            cand --verify-upload 'Poll the index after uploading until every file is listed with our sha256'
+            cand --verify-timeout 'How long --verify-upload waits for the index to list the files'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --dry-run 'Print the plan (skip / conflict / upload) and stop'
+            cand --no-verify 'Skip the verify-wheels integrity and PyPI preflight checks'
+            cand --allow-insecure-http 'Allow plain-http URLs to hosts other than loopback (credentials would travel in clear)'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'surestep;wait-for-image'= {
+            cand --digest 'Wait until the reference resolves to exactly this digest'
+            cand --revision 'Wait until the image''s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run''s commit)'
+            cand --platform 'Wait until every listed platform is in the index (os/arch[/variant], comma-separated)'
+            cand --timeout 'Give up after this long (e.g. 10m, 90s, 1h; 0 checks once)'
+            cand --interval 'Pause between polls (jittered by ±10%)'
+            cand --username 'Registry username (for the token realm or Basic auth)'
+            cand --password 'Registry password or token (prefer the environment variable)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --insecure 'Speak plain HTTP to a registry that is not on loopback'
             cand --json 'Print exactly one JSON document on stdout (stable field names)'
             cand -q 'Print nothing but errors'
             cand --quiet 'Print nothing but errors'
@@ -161,91 +237,21 @@ set edit:completion:arg-completer[surestep] = {|@words|
         }
         &'surestep;lock;help;help'= {
         }
-        &'surestep;wait-for-image'= {
-            cand --digest 'Wait until the reference resolves to exactly this digest'
-            cand --revision 'Wait until the image''s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run''s commit)'
-            cand --platform 'Wait until every listed platform is in the index (os/arch[/variant], comma-separated)'
-            cand --timeout 'Give up after this long (e.g. 10m, 90s, 1h; 0 checks once)'
-            cand --interval 'Pause between polls (jittered by ±10%)'
-            cand --username 'Registry username (for the token realm or Basic auth)'
-            cand --password 'Registry password or token (prefer the environment variable)'
-            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
-            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
-            cand --insecure 'Speak plain HTTP to a registry that is not on loopback'
-            cand --json 'Print exactly one JSON document on stdout (stable field names)'
-            cand -q 'Print nothing but errors'
-            cand --quiet 'Print nothing but errors'
-            cand -v 'Log what happens to stderr (-vv for more)'
-            cand --verbose 'Log what happens to stderr (-vv for more)'
-            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'surestep;publish'= {
-            cand --repository-url 'The legacy upload endpoint [default: https://upload.pypi.org/legacy/]'
-            cand --publish-url 'The legacy upload endpoint [default: https://upload.pypi.org/legacy/]'
-            cand --repository 'A named index instead of --repository-url'
-            cand --check-url 'The simple index to check (derived for pypi.org and test.pypi.org)'
-            cand -u 'User name for the index (`__token__` for API tokens)'
-            cand --username 'User name for the index (`__token__` for API tokens)'
-            cand -p 'Password or API token (prefer SURESTEP_PYPI_TOKEN: command lines are visible to others)'
-            cand --password 'Password or API token (prefer SURESTEP_PYPI_TOKEN: command lines are visible to others)'
-            cand --trusted-publishing 'Trusted publishing: exchange the CI''s OIDC identity for a short-lived token'
-            cand --trusted-publishing-url 'Where `/_/oidc/audience` and `/_/oidc/mint-token` live (default: the upload URL''s origin)'
-            cand --concurrency 'Files uploaded at the same time'
-            cand --retries 'Retries of a request after transport errors, 5xx and 429 (the index is re-checked first)'
-            cand --manifest 'A SHA256SUMS file (verify-wheels --write-checksums): refuse files whose digest changed'
-            cand --verify-upload 'Poll the index after uploading until every file is listed with our sha256'
-            cand --verify-timeout 'How long --verify-upload waits for the index to list the files'
-            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
-            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
-            cand --dry-run 'Print the plan (skip / conflict / upload) and stop'
-            cand --no-verify 'Skip the verify-wheels integrity and PyPI preflight checks'
-            cand --allow-insecure-http 'Allow plain-http URLs to hosts other than loopback (credentials would travel in clear)'
-            cand --json 'Print exactly one JSON document on stdout (stable field names)'
-            cand -q 'Print nothing but errors'
-            cand --quiet 'Print nothing but errors'
-            cand -v 'Log what happens to stderr (-vv for more)'
-            cand --verbose 'Log what happens to stderr (-vv for more)'
-            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'surestep;verify-wheels'= {
-            cand --version 'Every file''s version must equal this (compared in PEP 440 normal form)'
-            cand --from-tag 'Every file''s version must equal this release tag''s (v1.2.3-rc.1 → 1.2.3rc1)'
-            cand --prefix 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag'
-            cand --python 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)'
-            cand --platform 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64'
-            cand --max-size 'PyPI''s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)'
-            cand --write-checksums 'After a clean run, write a sha256sum-compatible manifest of the verified files here'
-            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
-            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
-            cand --sdist 'Require exactly one sdist'
-            cand --pypi 'Check what PyPI would reject mid-upload (default: on)'
-            cand --no-pypi 'Skip the PyPI preflight (for other indexes)'
-            cand --json 'Print exactly one JSON document on stdout (stable field names)'
-            cand -q 'Print nothing but errors'
-            cand --quiet 'Print nothing but errors'
-            cand -v 'Log what happens to stderr (-vv for more)'
-            cand --verbose 'Log what happens to stderr (-vv for more)'
-            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
         &'surestep;help'= {
             cand check-tag 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
-            cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
-            cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
-            cand publish 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
             cand verify-wheels 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules'
+            cand publish 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
+            cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
+            cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'surestep;help;check-tag'= {
+        }
+        &'surestep;help;verify-wheels'= {
+        }
+        &'surestep;help;publish'= {
+        }
+        &'surestep;help;wait-for-image'= {
         }
         &'surestep;help;lock'= {
             cand status 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
@@ -257,12 +263,6 @@ set edit:completion:arg-completer[surestep] = {|@words|
         &'surestep;help;lock;unlock'= {
         }
         &'surestep;help;lock;probe'= {
-        }
-        &'surestep;help;wait-for-image'= {
-        }
-        &'surestep;help;publish'= {
-        }
-        &'surestep;help;verify-wheels'= {
         }
         &'surestep;help;help'= {
         }

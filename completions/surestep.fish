@@ -37,10 +37,10 @@ complete -c surestep -n "__fish_surestep_needs_command" -l no-progress -d 'Never
 complete -c surestep -n "__fish_surestep_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c surestep -n "__fish_surestep_needs_command" -s V -l version -d 'Print version'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
-complete -c surestep -n "__fish_surestep_needs_command" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
-complete -c surestep -n "__fish_surestep_needs_command" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
-complete -c surestep -n "__fish_surestep_needs_command" -f -a "publish" -d 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "verify-wheels" -d 'Prove dist/ is complete and intact: every wheel\'s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI\'s upload rules'
+complete -c surestep -n "__fish_surestep_needs_command" -f -a "publish" -d 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
+complete -c surestep -n "__fish_surestep_needs_command" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
+complete -c surestep -n "__fish_surestep_needs_command" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l rev -d 'The commit to look at (default: HEAD, or workflow_run.head_sha in a workflow_run event)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l prefix -d 'Tag prefix before MAJOR.MINOR.PATCH (e.g. `mypkg-v`; empty for bare versions)' -r
@@ -62,6 +62,78 @@ complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -s v -l ver
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l version -d 'Every file\'s version must equal this (compared in PEP 440 normal form)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l from-tag -d 'Every file\'s version must equal this release tag\'s (v1.2.3-rc.1 → 1.2.3rc1)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l prefix -d 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l python -d 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l platform -d 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l max-size -d 'PyPI\'s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l write-checksums -d 'After a clean run, write a sha256sum-compatible manifest of the verified files here' -r -F
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l sdist -d 'Require exactly one sdist'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l pypi -d 'Check what PyPI would reject mid-upload (default: on)'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l no-pypi -d 'Skip the PyPI preflight (for other indexes)'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l repository-url -l publish-url -d 'The legacy upload endpoint [default: https://upload.pypi.org/legacy/]' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l repository -d 'A named index instead of --repository-url' -r -f -a "pypi\t'https://upload.pypi.org/legacy/ (simple index https://pypi.org/simple/)'
+testpypi\t'https://test.pypi.org/legacy/ (simple index https://test.pypi.org/simple/)'"
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l check-url -d 'The simple index to check (derived for pypi.org and test.pypi.org)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -s u -l username -d 'User name for the index (`__token__` for API tokens)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -s p -l password -d 'Password or API token (prefer SURESTEP_PYPI_TOKEN: command lines are visible to others)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l trusted-publishing -d 'Trusted publishing: exchange the CI\'s OIDC identity for a short-lived token' -r -f -a "auto\t'In GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL set) when no credentials were given'
+always\t'Always; fail when the CI offers no OIDC identity'
+never\t'Never'"
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l trusted-publishing-url -d 'Where `/_/oidc/audience` and `/_/oidc/mint-token` live (default: the upload URL\'s origin)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l concurrency -d 'Files uploaded at the same time' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l retries -d 'Retries of a request after transport errors, 5xx and 429 (the index is re-checked first)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l manifest -d 'A SHA256SUMS file (verify-wheels --write-checksums): refuse files whose digest changed' -r -F
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l verify-upload -d 'Poll the index after uploading until every file is listed with our sha256' -r -f -a "true\t''
+false\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l verify-timeout -d 'How long --verify-upload waits for the index to list the files' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l dry-run -d 'Print the plan (skip / conflict / upload) and stop'
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l no-verify -d 'Skip the verify-wheels integrity and PyPI preflight checks'
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l allow-insecure-http -d 'Allow plain-http URLs to hosts other than loopback (credentials would travel in clear)'
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l digest -d 'Wait until the reference resolves to exactly this digest' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l revision -d 'Wait until the image\'s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run\'s commit)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l platform -d 'Wait until every listed platform is in the index (os/arch[/variant], comma-separated)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l timeout -d 'Give up after this long (e.g. 10m, 90s, 1h; 0 checks once)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l interval -d 'Pause between polls (jittered by ±10%)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l username -d 'Registry username (for the token realm or Basic auth)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l password -d 'Registry password or token (prefer the environment variable)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l insecure -d 'Speak plain HTTP to a registry that is not on loopback'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s V -l version -d 'Print version'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -142,84 +214,12 @@ complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l digest -d 'Wait until the reference resolves to exactly this digest' -r
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l revision -d 'Wait until the image\'s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run\'s commit)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l platform -d 'Wait until every listed platform is in the index (os/arch[/variant], comma-separated)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l timeout -d 'Give up after this long (e.g. 10m, 90s, 1h; 0 checks once)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l interval -d 'Pause between polls (jittered by ±10%)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l username -d 'Registry username (for the token realm or Basic auth)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l password -d 'Registry password or token (prefer the environment variable)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
-always\t''
-never\t''"
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l insecure -d 'Speak plain HTTP to a registry that is not on loopback'
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s q -l quiet -d 'Print nothing but errors'
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s V -l version -d 'Print version'
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l repository-url -l publish-url -d 'The legacy upload endpoint [default: https://upload.pypi.org/legacy/]' -r
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l repository -d 'A named index instead of --repository-url' -r -f -a "pypi\t'https://upload.pypi.org/legacy/ (simple index https://pypi.org/simple/)'
-testpypi\t'https://test.pypi.org/legacy/ (simple index https://test.pypi.org/simple/)'"
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l check-url -d 'The simple index to check (derived for pypi.org and test.pypi.org)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -s u -l username -d 'User name for the index (`__token__` for API tokens)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -s p -l password -d 'Password or API token (prefer SURESTEP_PYPI_TOKEN: command lines are visible to others)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l trusted-publishing -d 'Trusted publishing: exchange the CI\'s OIDC identity for a short-lived token' -r -f -a "auto\t'In GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL set) when no credentials were given'
-always\t'Always; fail when the CI offers no OIDC identity'
-never\t'Never'"
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l trusted-publishing-url -d 'Where `/_/oidc/audience` and `/_/oidc/mint-token` live (default: the upload URL\'s origin)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l concurrency -d 'Files uploaded at the same time' -r
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l retries -d 'Retries of a request after transport errors, 5xx and 429 (the index is re-checked first)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l manifest -d 'A SHA256SUMS file (verify-wheels --write-checksums): refuse files whose digest changed' -r -F
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l verify-upload -d 'Poll the index after uploading until every file is listed with our sha256' -r -f -a "true\t''
-false\t''"
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l verify-timeout -d 'How long --verify-upload waits for the index to list the files' -r
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
-always\t''
-never\t''"
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l dry-run -d 'Print the plan (skip / conflict / upload) and stop'
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l no-verify -d 'Skip the verify-wheels integrity and PyPI preflight checks'
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l allow-insecure-http -d 'Allow plain-http URLs to hosts other than loopback (credentials would travel in clear)'
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -s q -l quiet -d 'Print nothing but errors'
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -s V -l version -d 'Print version'
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l version -d 'Every file\'s version must equal this (compared in PEP 440 normal form)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l from-tag -d 'Every file\'s version must equal this release tag\'s (v1.2.3-rc.1 → 1.2.3rc1)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l prefix -d 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag' -r
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l python -d 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l platform -d 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64' -r
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l max-size -d 'PyPI\'s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l write-checksums -d 'After a clean run, write a sha256sum-compatible manifest of the verified files here' -r -F
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
-always\t''
-never\t''"
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l sdist -d 'Require exactly one sdist'
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l pypi -d 'Check what PyPI would reject mid-upload (default: on)'
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l no-pypi -d 'Skip the PyPI preflight (for other indexes)'
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -s q -l quiet -d 'Print nothing but errors'
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image publish verify-wheels help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image publish verify-wheels help" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image publish verify-wheels help" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image publish verify-wheels help" -f -a "publish" -d 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image publish verify-wheels help" -f -a "verify-wheels" -d 'Prove dist/ is complete and intact: every wheel\'s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI\'s upload rules'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag lock wait-for-image publish verify-wheels help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "verify-wheels" -d 'Prove dist/ is complete and intact: every wheel\'s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI\'s upload rules'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "publish" -d 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'

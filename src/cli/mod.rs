@@ -77,16 +77,16 @@ impl GlobalArgs {
 pub enum Command {
     /// Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts
     CheckTag(CheckTagArgs),
-    /// Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store
-    Lock(LockArgs),
-    /// Wait until a registry serves the expected image, then print its pinned digest reference
-    WaitForImage(WaitForImageArgs),
-    /// Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical
-    Publish(PublishArgs),
     /// Prove dist/ is complete and intact: every wheel's zip, CRCs and RECORD hashes, metadata,
     /// the expected Python × platform matrix, and PyPI's upload rules
     #[command(disable_version_flag = true)]
     VerifyWheels(VerifyWheelsArgs),
+    /// Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical
+    Publish(PublishArgs),
+    /// Wait until a registry serves the expected image, then print its pinned digest reference
+    WaitForImage(WaitForImageArgs),
+    /// Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store
+    Lock(LockArgs),
 }
 
 impl Command {

@@ -187,6 +187,60 @@ fn inspect_source(path: &Path, source: &dyn Source, opts: &InspectOptions) -> Fi
 
 /// `License-File` entries (metadata 2.4 and later) that `present` says are not in the archive;
 /// PyPI refuses such uploads.
+/// Metadata-Version, Name and Version of a METADATA / PKG-INFO against what the filename says.
+pub(crate) fn core_metadata_problems(
+    meta: &Metadata,
+    member: &str,
+    normalized_name: &str,
+    filename_name: &str,
+    filename_version: &str,
+    problems: &mut Vec<Problem>,
+) {
+    use crate::model::wheel_name::{canonical_version, normalize_name};
+    match meta.metadata_version() {
+        Some((1 | 2, _)) => {}
+        Some((major, minor)) => problems.push(Problem::in_member(
+            ProblemCode::MetadataInvalid,
+            member,
+            format!("Metadata-Version {major}.{minor} is not supported (1.x or 2.x)"),
+        )),
+        None => problems.push(Problem::in_member(
+            ProblemCode::MetadataInvalid,
+            member,
+            "Metadata-Version is missing or not MAJOR.MINOR",
+        )),
+    }
+    match meta.get("Name") {
+        None => {
+            problems.push(Problem::in_member(ProblemCode::MetadataInvalid, member, "has no Name"))
+        }
+        Some(name) if normalize_name(name) != normalized_name => problems.push(Problem::in_member(
+            ProblemCode::NameMismatch,
+            member,
+            format!("Name is {name:?}; the filename says {filename_name:?}"),
+        )),
+        Some(_) => {}
+    }
+    match meta.get("Version") {
+        None => problems.push(Problem::in_member(
+            ProblemCode::MetadataInvalid,
+            member,
+            "has no Version",
+        )),
+        Some(version)
+            if canonical_version(version).is_none()
+                || canonical_version(version) != canonical_version(filename_version) =>
+        {
+            problems.push(Problem::in_member(
+                ProblemCode::VersionMismatch,
+                member,
+                format!("Version is {version}; the filename says {filename_version}"),
+            ))
+        }
+        Some(_) => {}
+    }
+}
+
 pub(crate) fn missing_license_files(
     meta: &Metadata,
     present: impl Fn(&str) -> bool,

@@ -3,10 +3,9 @@
 //! directory, safe paths and a PKG-INFO consistent with the filename.
 
 use super::source::{HashingReader, Source};
-use super::{FileReport, InspectOptions, unsafe_path};
+use super::{FileReport, InspectOptions, core_metadata_problems, unsafe_path};
 use crate::model::metadata::parse_metadata;
 use crate::model::problem::{Problem, ProblemCode};
-use crate::model::wheel_name::{canonical_version, normalize_name};
 use std::collections::{BTreeSet, HashSet};
 use std::io::{self, Read};
 
@@ -206,46 +205,14 @@ fn pkg_info_problems(
     };
     let meta = parse_metadata(text);
     let Some(sdist) = report.sdist.clone() else { return };
-    if meta.metadata_version().is_none() {
-        problems.push(Problem::in_member(
-            ProblemCode::MetadataInvalid,
-            member.clone(),
-            "Metadata-Version is missing or not MAJOR.MINOR",
-        ));
-    }
-    match meta.get("Name") {
-        None => problems.push(Problem::in_member(
-            ProblemCode::MetadataInvalid,
-            member.clone(),
-            "has no Name",
-        )),
-        Some(name) if normalize_name(name) != sdist.normalized_name() => {
-            problems.push(Problem::in_member(
-                ProblemCode::NameMismatch,
-                member.clone(),
-                format!("Name is {name:?}; the filename says {:?}", sdist.distribution),
-            ))
-        }
-        Some(_) => {}
-    }
-    match meta.get("Version") {
-        None => problems.push(Problem::in_member(
-            ProblemCode::MetadataInvalid,
-            member,
-            "has no Version",
-        )),
-        Some(v)
-            if canonical_version(v).is_none()
-                || canonical_version(v) != canonical_version(&sdist.version) =>
-        {
-            problems.push(Problem::in_member(
-                ProblemCode::VersionMismatch,
-                member,
-                format!("Version is {v}; the filename says {}", sdist.version),
-            ))
-        }
-        Some(_) => {}
-    }
+    core_metadata_problems(
+        &meta,
+        &member,
+        &sdist.normalized_name(),
+        &sdist.distribution,
+        &sdist.version,
+        problems,
+    );
     report.metadata = Some(meta);
 }
 

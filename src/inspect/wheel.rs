@@ -9,7 +9,7 @@ use super::zip_dir::{
     self, CdEntry, CentralDirectory, DirError, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED,
     METHOD_DEFLATED, METHOD_STORED,
 };
-use super::{FileReport, InspectOptions, unsafe_path};
+use super::{FileReport, InspectOptions, core_metadata_problems, unsafe_path};
 use crate::model::metadata::{Metadata, parse_metadata};
 use crate::model::problem::{Problem, ProblemCode};
 use crate::model::record::{
@@ -788,50 +788,14 @@ fn metadata_problems(
         return None;
     };
     let meta = parse_metadata(text);
-    match meta.metadata_version() {
-        Some((1 | 2, _)) => {}
-        Some((major, minor)) => problems.push(Problem::in_member(
-            ProblemCode::MetadataInvalid,
-            member,
-            format!("Metadata-Version {major}.{minor} is not supported (1.x or 2.x)"),
-        )),
-        None => problems.push(Problem::in_member(
-            ProblemCode::MetadataInvalid,
-            member,
-            "Metadata-Version is missing or not MAJOR.MINOR",
-        )),
-    }
-    match meta.get("Name") {
-        None => {
-            problems.push(Problem::in_member(ProblemCode::MetadataInvalid, member, "has no Name"))
-        }
-        Some(name) if normalize_name(name) != wheel.normalized_name() => {
-            problems.push(Problem::in_member(
-                ProblemCode::NameMismatch,
-                member,
-                format!("Name is {name:?}; the filename says {:?}", wheel.distribution),
-            ))
-        }
-        Some(_) => {}
-    }
-    match meta.get("Version") {
-        None => problems.push(Problem::in_member(
-            ProblemCode::MetadataInvalid,
-            member,
-            "has no Version",
-        )),
-        Some(version)
-            if canonical_version(version).is_none()
-                || canonical_version(version) != canonical_version(&wheel.version) =>
-        {
-            problems.push(Problem::in_member(
-                ProblemCode::VersionMismatch,
-                member,
-                format!("Version is {version}; the filename says {}", wheel.version),
-            ))
-        }
-        Some(_) => {}
-    }
+    core_metadata_problems(
+        &meta,
+        member,
+        &wheel.normalized_name(),
+        &wheel.distribution,
+        &wheel.version,
+        problems,
+    );
     Some(meta)
 }
 
