@@ -615,3 +615,70 @@ fn publish_cuts_off_an_endless_simple_page() {
         }
     }
 }
+
+/// An index that redirects uploads and page reads to another origin (localhost vs 127.0.0.1):
+/// the password never reaches it, and publish fails with exit 3 instead of following.
+#[test]
+fn publish_never_sends_credentials_to_another_origin() {
+    let server = PyPiServer::start();
+    let elsewhere = FaultProxy::start(server.port(), &Faults::default());
+    let front = FaultProxy::start(
+        server.port(),
+        &Faults {
+            kinds: vec!["redirect"],
+            rate: 1.0,
+            redirect_to: Some(format!("http://localhost:{}", elsewhere.port())),
+            ..Default::default()
+        },
+    );
+    let tmp = support::tempdir("redirected");
+    let dist = tmp.path().join("dist");
+    support::make_wheel(&dist, "redirpkg", "1.0.0");
+    let r = run(&mut publish_through(&front, &dist));
+    assert_ne!(r.code, 0, "{}", r.all());
+    assert!(log_of(&front, 1).iter().any(|q| q.fault.as_deref() == Some("redirect")));
+    std::thread::sleep(Duration::from_millis(200));
+    let leaked: Vec<_> = elsewhere.requests().into_iter().filter(|q| q.auth).collect();
+    assert!(leaked.is_empty(), "credentials sent to another origin: {leaked:#?}");
+    assert!(stored(&server).is_empty());
+}
+
+/// A mint endpoint answering with an endless body: cut off by the 1 MiB answer limit, exit 3.
+#[test]
+fn an_endless_trusted_publishing_answer_is_cut_off() {
+    let server = PyPiServer::start();
+    let dir = support::tempdir("oidc-hostile");
+    let port = support::free_port();
+    let mut cmd = std::process::Command::new(support::python());
+    cmd.arg(support::scripts_dir().join("oidc_peer.py"))
+        .args(["--port", &port.to_string(), "--minted-token", "pypi-never-used"])
+        .args(["--request-token", "rt-FAULTS", "--audience", "pypi-local"]);
+    let mut peer =
+        support::ServerProcess::spawn("oidc-peer", &cmd, port, &dir.path().join("o.log"));
+    peer.wait_ready(Duration::from_secs(20), support::port_open);
+    let hostile = FaultProxy::start(
+        port,
+        &Faults {
+            kinds: vec!["endless"],
+            matching: Some("^POST /_/oidc/mint-token".into()),
+            rate: 1.0,
+            ..Default::default()
+        },
+    );
+    let tmp = support::tempdir("oidc-dist");
+    let dist = tmp.path().join("dist");
+    support::make_wheel(&dist, "mintpkg", "1.0.0");
+    let oidc = hostile.url();
+    let mut cmd = surestep();
+    cmd.args(["publish", "--json", "--no-progress"])
+        .args(["--repository-url", &server.upload_url(), "--check-url", &server.simple_url()])
+        .args(["--trusted-publishing-url", &oidc])
+        .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{oidc}/id-token?api-version=2.0"))
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "rt-FAULTS")
+        .arg(&dist);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 3, "{}", r.all());
+    assert!(r.all().contains("larger than the 1048576-byte limit"), "{}", r.all());
+    assert!(r.took < Duration::from_secs(20), "took {:?}", r.took);
+    assert!(stored(&server).is_empty());
+}
