@@ -201,3 +201,71 @@ proptest! {
         prop_assert_eq!(&entries[rows.len()].hash, &RecordHash::None);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Simple API JSON (PEP 691) with hostile structure and values; --python / --platform specs;
+// SHA256SUMS manifests.
+
+use surestep::model::checksums::parse_manifest;
+use surestep::model::matrix::{PlatformSpec, PythonSpec};
+use surestep::model::simple_api::{page_kind, parse_json};
+
+/// A JSON value of any shape, a few levels deep.
+fn any_json() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        "\\PC{0,20}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            prop::collection::btree_map("[a-z-]{1,12}", inner, 0..4)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn simple_json_of_any_shape_never_panics(
+        meta in any_json(),
+        files in prop::collection::vec(any_json(), 0..4),
+        version in "[0-9]{1,2}(\\.[0-9]{1,3})?|\\PC{0,6}",
+        content_type in "\\PC{0,40}",
+    ) {
+        let page = reqwest::Url::parse("http://127.0.0.1:1/simple/p/").unwrap();
+        let doc = serde_json::json!({ "meta": meta, "files": files });
+        let _ = parse_json(&doc.to_string(), &page);
+        let doc = serde_json::json!({ "meta": { "api-version": version }, "files": files });
+        let _ = parse_json(&doc.to_string(), &page);
+        let _ = page_kind(&content_type);
+    }
+
+    #[test]
+    fn well_formed_simple_json_lists_every_file(
+        files in prop::collection::vec(("[a-z]{1,8}-[0-9]\\.[0-9]\\.tar\\.gz", "[0-9a-f]{64}", "(\\.\\./)?([a-z]{1,5}/){0,2}"), 0..6),
+    ) {
+        let page = reqwest::Url::parse("http://127.0.0.1:1/simple/p/").unwrap();
+        let listed: Vec<_> = files
+            .iter()
+            .map(|(name, sha, dir)| serde_json::json!({ "filename": name, "url": format!("{dir}{name}"), "hashes": { "sha256": sha } }))
+            .collect();
+        let doc = serde_json::json!({ "meta": { "api-version": "1.1" }, "files": listed });
+        let parsed = parse_json(&doc.to_string(), &page).unwrap();
+        prop_assert_eq!(parsed.len(), files.len());
+        for (got, (name, sha, _)) in parsed.iter().zip(&files) {
+            prop_assert_eq!(&got.filename, name);
+            prop_assert_eq!(got.sha256(), Some(sha.as_str()));
+            prop_assert!(got.url.starts_with("http://127.0.0.1:1/"), "{}", got.url);
+        }
+    }
+
+    #[test]
+    fn matrix_specs_and_manifests_never_panic(text in "\\PC{0,30}", manifest in "(\\PC|[ *\r\n])*") {
+        let _ = PythonSpec::parse(&text);
+        let _ = PlatformSpec::parse(&text);
+        let _ = parse_manifest(&manifest);
+    }
+}
