@@ -102,6 +102,28 @@ fn catalogue_and_code_hints_match_both_ways() {
     let missing: Vec<&String> =
         in_code.iter().filter(|(h, _)| !listed.contains(h)).map(|(_, w)| w).collect();
     assert!(missing.is_empty(), "hints in the code missing from src/catalogue.rs:\n{missing:#?}");
+    // Where the statement that attaches a hint names its exit status, the catalogue agrees.
+    let mut wrong_exit = Vec::new();
+    for file in rust_files(&src) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let text = text.split("\n#[cfg(test)]").next().unwrap_or(&text).to_owned();
+        for (hint, exit) in hints_with_exit(&text) {
+            let entry = CATALOGUE.iter().find(|e| {
+                e.hint == Hint::Code(e.hint.text()) && normalize(e.hint.text()) == normalize(&hint)
+            });
+            if let Some(entry) = entry.filter(|e| e.exit.code() != exit) {
+                wrong_exit.push(format!(
+                    "{}: {hint:?} exits {exit}, catalogue says {}",
+                    file.display(),
+                    entry.exit.code()
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong_exit.is_empty(),
+        "exit codes in src/catalogue.rs disagree with the code:\n{wrong_exit:#?}"
+    );
     let stale: Vec<&String> = listed.iter().filter(|h| !all_literals.contains(h)).collect();
     assert!(stale.is_empty(), "catalogue hints no code path gives any more:\n{stale:#?}");
     assert!(in_code.len() >= 10, "the hint scanner found too few hints: {in_code:#?}");
@@ -213,6 +235,35 @@ fn blank_strings(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `.with_hint(…)` literals whose statement starts with `CliError::usage|environment|failed`,
+/// with that exit code.
+fn hints_with_exit(text: &str) -> Vec<(String, u8)> {
+    let code = blank_strings(text);
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = code[from..].find(".with_hint(") {
+        let at = from + i;
+        let start = at + ".with_hint(".len();
+        let statement_start = code[..at].rfind([';', '{']).map_or(0, |j| j + 1);
+        let statement = &code[statement_start..at];
+        let exit = [("CliError::usage", 2), ("CliError::environment", 3), ("CliError::failed", 1)]
+            .iter()
+            .filter_map(|(name, exit)| statement.rfind(name).map(|pos| (pos, *exit)))
+            .max()
+            .map(|(_, exit)| exit);
+        if let Some(exit) = exit {
+            let end = start + balanced(&code[start - 1..], '(', ')').len() - 1;
+            for hint in string_literals(&text[start..end]) {
+                if hint.len() >= 12 && hint.contains(' ') {
+                    out.push((hint, exit));
+                }
+            }
+        }
+        from = start;
+    }
+    out
 }
 
 /// The text from an opening bracket to its match.
