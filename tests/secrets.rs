@@ -192,7 +192,9 @@ fn wait_for_image_never_shows_a_registry_password() {
         ];
         for (label, image, secret, extra, code) in &cases {
             for by_flag in [true, false] {
-                for mode in MODES {
+                // The flag differs from the environment only until parsed: two modes suffice.
+                let modes = MODES.iter().filter(|m| !by_flag || m.0 == "-vv" || m.0 == "github");
+                for mode in modes {
                     let cmd = with_password(wait_for(image, extra), secret, by_flag);
                     let label = format!("{:?} {label} (flag: {by_flag})", reg.auth());
                     let run = sweep(cmd, mode, &[secret], &label);
