@@ -507,41 +507,43 @@ fn publish_through(proxy: &FaultProxy, dist: &Path) -> Command {
 #[test]
 fn publish_through_30_percent_faults_lands_every_file_once() {
     let Some(dir) = markupsafe() else { return };
-    let server = PyPiServer::start();
-    let proxy = FaultProxy::start(
-        server.port(),
-        &Faults {
-            kinds: vec!["reset_request", "reset_response", "502", "503", "429"],
-            rate: 0.3,
-            retry_after: 0.2,
-            seed: 30,
-            ..Default::default()
-        },
-    );
-    let r = run(&mut publish_through(&proxy, &dir));
-    assert_eq!(r.code, 0, "{}", r.all());
     let want = expected(&dir);
-    assert_eq!(stored(&server), want, "pypiserver's directory: every file, right bytes");
-    assert_eq!(listed(&server), want, "the index lists every file once with our sha256");
-    let doc = r.json();
-    assert_eq!(doc["verified_upload"], true, "{}", r.all());
-    assert_eq!(doc["uploaded"].as_u64().unwrap() + doc["skipped"].as_u64().unwrap(), 11);
-    let log = log_of(&proxy, 11);
-    let faulted = log.iter().filter(|q| q.fault.is_some()).count();
-    assert!(faulted >= 3, "faults were injected: {log:#?}");
-    eprintln!(
-        "publish through 30% faults: exit 0 in {:.2}s; {} requests through the proxy, {faulted} faulted; \
-         {} upload POSTs and {} index reads for 11 files",
-        r.took.as_secs_f64(),
-        log.len(),
-        doc["upload_requests"],
-        doc["index_requests"],
-    );
-    // And it is idempotent: a re-run through the same faults uploads nothing.
-    let again = run(&mut publish_through(&proxy, &dir));
-    assert_eq!(again.code, 0, "{}", again.all());
-    assert_eq!(again.json()["uploaded"], 0, "{}", again.all());
-    assert_eq!(stored(&server), want);
+    for seed in [30, 31, 32] {
+        let server = PyPiServer::start();
+        let proxy = FaultProxy::start(
+            server.port(),
+            &Faults {
+                kinds: vec!["reset_request", "reset_response", "502", "503", "429"],
+                rate: 0.3,
+                retry_after: 0.2,
+                seed,
+                ..Default::default()
+            },
+        );
+        let r = run(&mut publish_through(&proxy, &dir));
+        assert_eq!(r.code, 0, "seed {seed}: {}", r.all());
+        assert_eq!(stored(&server), want, "seed {seed}: every file stored, right bytes");
+        assert_eq!(listed(&server), want, "seed {seed}: listed once each with our sha256");
+        let doc = r.json();
+        assert_eq!(doc["verified_upload"], true, "{}", r.all());
+        assert_eq!(doc["uploaded"].as_u64().unwrap() + doc["skipped"].as_u64().unwrap(), 11);
+        let log = log_of(&proxy, 11);
+        let faulted = log.iter().filter(|q| q.fault.is_some()).count();
+        assert!(faulted >= 2, "seed {seed}: faults were injected: {log:#?}");
+        eprintln!(
+            "publish through 30% faults (seed {seed}): exit 0 in {:.2}s; {} requests through the \
+             proxy, {faulted} faulted; {} upload POSTs and {} index reads for 11 files",
+            r.took.as_secs_f64(),
+            log.len(),
+            doc["upload_requests"],
+            doc["index_requests"],
+        );
+        // Idempotent: a re-run through the same faults uploads nothing.
+        let again = run(&mut publish_through(&proxy, &dir));
+        assert_eq!(again.code, 0, "seed {seed}: {}", again.all());
+        assert_eq!(again.json()["uploaded"], 0, "{}", again.all());
+        assert_eq!(stored(&server), want);
+    }
 }
 
 /// Every request fails (never reaching the server): exit 3 with a clear error, nothing on the
@@ -571,6 +573,29 @@ fn publish_through_100_percent_faults_exits_3_and_registers_nothing() {
     let requests = log_of(&proxy, 3).len();
     eprintln!(
         "publish through 100% faults: exit 3 in {:.2}s after {requests} requests",
+        r.took.as_secs_f64()
+    );
+    // The index reads fine, every upload fails: still exit 3 and nothing stored.
+    let uploads_fail = FaultProxy::start(
+        server.port(),
+        &Faults {
+            kinds: vec!["reset_request", "502", "503", "429_bare"],
+            matching: Some("^POST ".into()),
+            rate: 1.0,
+            seed: 101,
+            ..Default::default()
+        },
+    );
+    let r = run(publish_through(&uploads_fail, &dir).args(["--retries", "2"]));
+    assert_eq!(r.code, 3, "{}", r.all());
+    let doc = r.json();
+    assert_eq!(doc["uploaded"], 0, "{}", r.all());
+    assert!(doc["failed"].as_u64().unwrap() >= 1, "{}", r.all());
+    assert!(stored(&server).is_empty(), "nothing stored: {:?}", stored(&server));
+    assert!(listed(&server).is_empty());
+    let posts = log_of(&uploads_fail, 3).iter().filter(|q| q.method == "POST").count();
+    eprintln!(
+        "publish with every upload failing: exit 3 in {:.2}s, {posts} POSTs",
         r.took.as_secs_f64()
     );
     let clean = FaultProxy::start(server.port(), &Faults::default());
