@@ -4,6 +4,7 @@
 //! calls (`remote`, `inspect`) → an outcome value → the output layer (`output`), the only place
 //! that prints. [`run`] is the whole program behind the thin `main.rs`.
 
+pub mod catalogue;
 pub mod cli;
 pub mod commands;
 pub mod docs;
@@ -46,17 +47,20 @@ pub fn main_with_args() -> ExitStatus {
     }
 }
 
+/// `-v` logs at DEBUG, `-vv` at TRACE for surestep itself. Dependencies never log below
+/// DEBUG: at TRACE the AWS signer dumps whole requests, SSE-C key header included.
 fn init_tracing(verbose: u8) {
-    let level = match verbose {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let own = match verbose {
         0 => return,
-        1 => tracing::Level::DEBUG,
-        _ => tracing::Level::TRACE,
+        1 => LevelFilter::DEBUG,
+        _ => LevelFilter::TRACE,
     };
-    let _ = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+    let filter = Targets::new().with_target("surestep", own).with_default(LevelFilter::DEBUG);
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
+    let _ = tracing_subscriber::registry().with(fmt).with(filter).try_init();
 }
 
 /// Builds the tokio runtime for subcommands that talk to servers.

@@ -10,10 +10,20 @@ on a fresh upstream connection, and can, per request:
   429               answer 429 with Retry-After: --retry-after seconds
   429_bare          answer 429 without Retry-After
   stall             forward, send the response head, then stall the body for --stall-seconds
+  endless           forward, send the response head (chunked), then an endless body
+  huge              forward, send the response head with Content-Length: 1 GiB, then stream
+                    filler until the client hangs up
+  redirect          answer 307 with Location: --redirect-to + the request path
+
+--match REGEX limits faults to requests whose head (request line and headers) matches, e.g.
+'^DELETE .*if-match: "[0-9a-f]' (case-insensitive); --fail-first then counts matching requests.
+--replace-in-head OLD=NEW (repeatable) rewrites upstream response heads (e.g. a token realm's
+port, to put a second proxy in front of a token server).
 
 Faults hit the first --fail-first requests, then each later request with --fault-rate
 probability (seeded, so runs repeat). Every request is logged as one JSON line to --log:
-{"n", "method", "path", "fault", "status", "ms"}.
+{"n", "method", "path", "fault", "status", "ms", "t_start", "t_end", "auth"} (t_* are Unix
+times in seconds: head received, answer finished; auth: the request carried Authorization).
 
 Bounded: it exits by itself after --max-seconds (default 900) or --max-requests.
 
@@ -24,6 +34,7 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import socket
 import struct
 import sys
@@ -46,16 +57,22 @@ def parse_args():
     p.add_argument("--log", default=None)
     p.add_argument("--max-seconds", type=float, default=900.0)
     p.add_argument("--max-requests", type=int, default=100000)
+    p.add_argument("--match", default=None, help="regex on the request head; only these get faults")
+    p.add_argument("--redirect-to", default="", help="origin for the redirect fault")
+    p.add_argument("--replace-in-head", action="append", default=[], help="OLD=NEW")
     a = p.parse_args()
     host, _, port = a.upstream.rpartition(":")
     if host.strip("[]") not in LOOPBACK:
         sys.exit(f"fault_proxy: upstream must be a loopback address, got {a.upstream}")
     a.up_host, a.up_port = host.strip("[]"), int(port)
     a.fault_list = [f for f in a.faults.split(",") if f]
-    known = {"reset_request", "reset_response", "502", "503", "429", "429_bare", "stall"}
+    known = {"reset_request", "reset_response", "502", "503", "429", "429_bare", "stall",
+             "endless", "huge", "redirect"}
     bad = [f for f in a.fault_list if f not in known]
     if bad:
         sys.exit(f"fault_proxy: unknown faults {bad}; known: {sorted(known)}")
+    a.match_re = re.compile(a.match, re.IGNORECASE | re.MULTILINE) if a.match else None
+    a.replacements = [r.split("=", 1) for r in a.replace_in_head]
     return a
 
 
@@ -64,21 +81,28 @@ class Proxy:
         self.a = args
         self.rng = random.Random(args.seed)
         self.count = 0
+        self.matched = 0
         self.log = open(args.log, "a", buffering=1) if args.log else None
 
-    def pick_fault(self):
+    def pick_fault(self, head):
         self.count += 1
         if not self.a.fault_list:
             return None
-        if self.count <= self.a.fail_first or self.rng.random() < self.a.fault_rate:
+        if self.a.match_re is not None and not self.a.match_re.search(head):
+            return None
+        self.matched += 1
+        if self.matched <= self.a.fail_first or self.rng.random() < self.a.fault_rate:
             return self.rng.choice(self.a.fault_list)
         return None
 
-    def record(self, n, method, path, fault, status, start):
+    def record(self, n, method, path, fault, status, start, t_start=None, auth=False):
         if self.log:
+            ms = (time.monotonic() - start) * 1000
+            now = time.time()
             self.log.write(json.dumps({
                 "n": n, "method": method, "path": path, "fault": fault, "status": status,
-                "ms": round((time.monotonic() - start) * 1000, 1),
+                "ms": round(ms, 1), "t_start": t_start if t_start is not None else now - ms / 1000,
+                "t_end": now, "auth": auth,
             }) + "\n")
 
     async def delay(self):
@@ -101,11 +125,13 @@ class Proxy:
     async def serve_one(self, reader, writer):
         head = await reader.readuntil(b"\r\n\r\n")
         start = time.monotonic()
+        t_start = time.time()
         lines = head.decode("latin-1").split("\r\n")
         method, path, _ = (lines[0].split(" ", 2) + ["", ""])[:3]
         headers = [l for l in lines[1:] if l]
         length, chunked = 0, False
         kept = []
+        auth = False
         for h in headers:
             k, _, v = h.partition(":")
             kl = k.strip().lower()
@@ -113,28 +139,36 @@ class Proxy:
                 length = int(v.strip())
             if kl == "transfer-encoding" and "chunked" in v.lower():
                 chunked = True
+            if kl == "authorization":
+                auth = True
             if kl in ("connection", "keep-alive", "proxy-connection"):
                 continue
             kept.append(h)
         kept.append("Connection: close")
         n = self.count + 1
-        fault = self.pick_fault()
+        fault = self.pick_fault(head.decode("latin-1"))
+        base_record = self.record
+
+        def record(n, method, path, fault, status, start):
+            base_record(n, method, path, fault, status, start, t_start, auth)
 
         if fault == "reset_request":
-            self.record(n, method, path, fault, None, start)
+            record(n, method, path, fault, None, start)
             reset(writer)
             return
-        if fault in ("502", "503", "429", "429_bare"):
+        if fault in ("502", "503", "429", "429_bare", "redirect"):
             await drain_body(reader, length, chunked)
-            status = int(fault[:3])
+            status = 307 if fault == "redirect" else int(fault[:3])
             extra = f"Retry-After: {self.a.retry_after:g}\r\n" if fault == "429" else ""
+            if fault == "redirect":
+                extra = f"Location: {self.a.redirect_to}{path}\r\n"
             body = b"injected fault\n"
             await self.delay()
             writer.write(
                 f"HTTP/1.1 {status} Injected\r\nContent-Type: text/plain\r\n{extra}"
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
             await writer.drain()
-            self.record(n, method, path, fault, status, start)
+            record(n, method, path, fault, status, start)
             return
 
         await self.delay()
@@ -146,11 +180,17 @@ class Proxy:
             resp_head = await up_reader.readuntil(b"\r\n\r\n")
             status_line = resp_head.split(b"\r\n", 1)[0].decode("latin-1")
             status = int(status_line.split(" ")[1]) if " " in status_line else None
+            for old, new in self.a.replacements:
+                resp_head = resp_head.replace(old.encode("latin-1"), new.encode("latin-1"))
             await self.delay()
+            if fault in ("endless", "huge"):
+                await self.hostile_body(writer, resp_head, fault, method)
+                record(n, method, path, fault, status, start)
+                return
             if fault == "reset_response":
                 writer.write(resp_head[: max(1, len(resp_head) // 2)])
                 await writer.drain()
-                self.record(n, method, path, fault, status, start)
+                record(n, method, path, fault, status, start)
                 reset(writer)
                 return
             writer.write(resp_head)
@@ -163,9 +203,33 @@ class Proxy:
                     break
                 writer.write(chunk)
                 await writer.drain()
-            self.record(n, method, path, fault, status, start)
+            record(n, method, path, fault, status, start)
         finally:
             up_writer.close()
+
+    async def hostile_body(self, writer, resp_head, fault, method):
+        """The upstream's status and headers, then a body that never ends (or claims 1 GiB)."""
+        lines = resp_head.decode("latin-1").split("\r\n")
+        keep = [l for l in lines[1:] if l and l.split(":", 1)[0].strip().lower()
+                not in ("content-length", "transfer-encoding", "connection")]
+        framing = "Transfer-Encoding: chunked" if fault == "endless" else "Content-Length: 1073741824"
+        # Chunked framing needs HTTP/1.1 (wsgiref servers answer HTTP/1.0).
+        status_line = "HTTP/1.1 " + lines[0].split(" ", 1)[1] if " " in lines[0] else lines[0]
+        head = "\r\n".join([status_line] + keep + [framing, "Connection: close"]) + "\r\n\r\n"
+        writer.write(head.encode("latin-1"))
+        await writer.drain()
+        if method == "HEAD":
+            return
+        filler = b'{"padding":"' + b"x" * 65500 + b'"}'
+        sent = 0
+        try:
+            while sent < (1 << 30):
+                data = filler if fault == "huge" else b"%x\r\n%s\r\n" % (len(filler), filler)
+                writer.write(data)
+                await writer.drain()
+                sent += len(filler)
+        except ConnectionError:
+            pass  # the client hung up: what a bounded reader does
 
 
 def reset(writer):

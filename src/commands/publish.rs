@@ -11,7 +11,7 @@ use crate::exit::{CliError, ExitStatus, ResultExt};
 use crate::model::pypi_rules::{self, PypiLimits};
 use crate::model::upload_plan::{self, PlanInput, Planned, Presence, ProjectListing, presence};
 use crate::output::{ProgressGroup, Reporter};
-use crate::remote::http::{HttpClient, RetryPolicy, is_loopback_host, redact_url};
+use crate::remote::http::{HttpClient, HttpError, RetryPolicy, is_loopback_host, redact_url};
 use crate::remote::index::{BasicAuth, IndexClient, IndexError, UploadAnswer, UploadFile};
 use crate::remote::trusted_publishing::{IdTokenRequest, Minter, TrustedToken};
 use crate::secret::Secret;
@@ -610,7 +610,14 @@ async fn verify_uploads(
             let settled = verdicts
                 .iter()
                 .all(|(_, v)| matches!(v, Ok(Presence::Same) | Ok(Presence::Different { .. })));
-            if settled || Instant::now() + delay > deadline {
+            // A page over the size limit or not a simple page will not get better by waiting.
+            let hopeless = matches!(
+                &listing,
+                Err(IndexError::Http(HttpError::TooLarge { .. })
+                    | IndexError::Page { .. }
+                    | IndexError::ContentType { .. })
+            );
+            if settled || hopeless || Instant::now() + delay > deadline {
                 return verdicts;
             }
             tokio::time::sleep(delay).await;
@@ -635,7 +642,12 @@ async fn verify_uploads(
             other => {
                 all_ok = false;
                 file.action = Action::Failed;
-                file.failure = Some(FailureKind::Rejected);
+                // Not reading the index is the environment failing (exit 3), not the file.
+                file.failure = Some(if other.is_err() {
+                    FailureKind::Environment
+                } else {
+                    FailureKind::Rejected
+                });
                 file.detail = match other {
                     Err(e) => format!("uploaded, but reading the index to verify it failed: {e}"),
                     _ => format!(
@@ -730,6 +742,10 @@ fn credentials(args: &PublishArgs, reporter: &Reporter) -> Result<CredentialSour
     let id_token = IdTokenRequest::from_env().map_err(|e| {
         CliError::environment(e).context("reading the GitHub Actions OIDC variables")
     })?;
+    // Masked as soon as it is read, before any other output.
+    if let Some(request) = &id_token {
+        reporter.mask(&request.token);
+    }
     if args.trusted_publishing == TrustedPublishing::Always {
         return match id_token {
             Some(request) => Ok(CredentialSource::Trusted(request)),

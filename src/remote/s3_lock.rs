@@ -80,11 +80,25 @@ pub enum S3LockError {
     NoSuchKey { target: String },
     #[error("cannot reach the S3 endpoint {endpoint}: {message}")]
     Unreachable { endpoint: String, message: String },
+    #[error(
+        "{target}: the body is larger than the {limit}-byte limit for a lock; this is not a Terraform lock"
+    )]
+    TooLarge { target: String, limit: usize },
     #[error("{op} on {target} failed: HTTP {status} {code}: {message}")]
     Other { op: &'static str, target: String, status: u16, code: String, message: String },
 }
 
 impl S3LockError {
+    /// A failure after which a write may or may not have happened: no answer (reset, timeout)
+    /// or a 5xx.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            S3LockError::Unreachable { .. } => true,
+            S3LockError::Other { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
     /// A hint for the user, where one helps.
     pub fn hint(&self) -> Option<String> {
         Some(match self {
@@ -133,6 +147,9 @@ pub enum Conditional {
     /// 501: the store does not know the header.
     NotImplemented,
 }
+
+/// The largest lock body read (Terraform's are a few hundred bytes).
+pub const MAX_LOCK_BYTES: usize = 1 << 20;
 
 /// GETs in flight at once while reading many locks.
 pub const READ_CONCURRENCY: usize = 16;
@@ -230,11 +247,26 @@ impl LockStore {
         };
         let etag = out.e_tag().unwrap_or_default().to_owned();
         let last_modified = out.last_modified().and_then(|d| SystemTime::try_from(*d).ok());
-        let body = out.body.collect().await.map_err(|e| S3LockError::Unreachable {
+        // A lock is a few hundred bytes: an endless or huge body is cut off by the limit.
+        let too_large = || S3LockError::TooLarge {
+            target: format!("s3://{bucket}/{key}"),
+            limit: MAX_LOCK_BYTES,
+        };
+        if out.content_length().is_some_and(|n| n > MAX_LOCK_BYTES as i64) {
+            return Err(too_large());
+        }
+        let mut stream = out.body;
+        let mut body = Vec::new();
+        while let Some(chunk) = stream.try_next().await.map_err(|e| S3LockError::Unreachable {
             endpoint: self.endpoint.clone(),
             message: format!("reading the body of s3://{bucket}/{key}: {e}"),
-        })?;
-        Ok(Some(LockObject { key: key.to_owned(), body: body.to_vec(), etag, last_modified }))
+        })? {
+            if body.len() + chunk.len() > MAX_LOCK_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Some(LockObject { key: key.to_owned(), body, etag, last_modified }))
     }
 
     /// Reads many locks, [`READ_CONCURRENCY`] at a time, in the order given; `on_each` is
@@ -286,6 +318,33 @@ impl LockStore {
         etag: &str,
     ) -> Result<Conditional, S3LockError> {
         let res = self.client.delete_object().bucket(bucket).key(key).if_match(etag).send().await;
+        match res {
+            Ok(_) => Ok(Conditional::Done { etag: None }),
+            Err(err) => self.conditional_error("DeleteObject", bucket, key, err),
+        }
+    }
+
+    /// [`delete_if_match`](Self::delete_if_match) sent exactly once: the SDK's retry is off,
+    /// because after a lost answer the delete may already have happened and only a re-read
+    /// can tell (the caller does that, see [`S3LockError::outcome_unknown`]).
+    pub async fn delete_if_match_once(
+        &self,
+        bucket: &str,
+        key: &str,
+        etag: &str,
+    ) -> Result<Conditional, S3LockError> {
+        let once = aws_sdk_s3::config::Builder::new()
+            .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled());
+        let res = self
+            .client
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .if_match(etag)
+            .customize()
+            .config_override(once)
+            .send()
+            .await;
         match res {
             Ok(_) => Ok(Conditional::Done { etag: None }),
             Err(err) => self.conditional_error("DeleteObject", bucket, key, err),

@@ -52,6 +52,9 @@ pub enum TrustedPublishingError {
     BadAnswer { step: &'static str, url: String, message: String },
 }
 
+/// The largest answer read from the audience, ID-token and mint endpoints.
+pub const MAX_ANSWER_BYTES: usize = 1 << 20;
+
 /// Exchanges an OIDC identity for upload tokens at one index.
 pub struct Minter {
     http: HttpClient,
@@ -138,8 +141,15 @@ impl Minter {
         secrets: &[&Secret],
     ) -> Result<serde_json::Value, TrustedPublishingError> {
         let status = response.status();
-        let text = response.text().await.unwrap_or_default();
         let shown = redact_url(url.as_str());
+        // The answers are a few hundred bytes: a huge or endless body is cut off here.
+        let bytes = match crate::remote::http::read_limited(response, MAX_ANSWER_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(e @ HttpError::TooLarge { .. }) => return Err(e.into()),
+            Err(_) if !status.is_success() => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        let text = String::from_utf8_lossy(&bytes);
         if !status.is_success() {
             return Err(TrustedPublishingError::Refused {
                 step,

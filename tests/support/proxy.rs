@@ -13,7 +13,8 @@ use super::{ServerProcess, free_port, port_open, python, scripts_dir, tempdir};
 pub struct Faults {
     /// Added delay each way, in milliseconds.
     pub latency_ms: u32,
-    /// Kinds to inject: reset_request, reset_response, 502, 503, 429, 429_bare, stall.
+    /// Kinds to inject: reset_request, reset_response, 502, 503, 429, 429_bare, stall,
+    /// endless (an endless chunked body), huge (Content-Length: 1 GiB, streamed), redirect.
     pub kinds: Vec<&'static str>,
     /// Probability that a request (after `fail_first`) gets a fault.
     pub rate: f64,
@@ -24,6 +25,13 @@ pub struct Faults {
     /// Seconds a `stall` holds the body.
     pub stall_seconds: f64,
     pub seed: u64,
+    /// Only requests whose head (request line + headers) matches this regex get faults
+    /// (case-insensitive); `fail_first` then counts matching requests.
+    pub matching: Option<String>,
+    /// Origin (`http://host:port`) the `redirect` fault sends clients to.
+    pub redirect_to: Option<String>,
+    /// (old, new) rewrites of upstream response heads.
+    pub replace_in_head: Vec<(String, String)>,
 }
 
 /// One request as the proxy logged it.
@@ -33,6 +41,12 @@ pub struct ProxiedRequest {
     pub path: String,
     pub fault: Option<String>,
     pub status: Option<u16>,
+    /// Unix time (seconds) the proxy received the request head.
+    pub t_start: f64,
+    /// Unix time (seconds) the proxy finished its answer.
+    pub t_end: f64,
+    /// The request carried an Authorization header.
+    pub auth: bool,
 }
 
 pub struct FaultProxy {
@@ -60,6 +74,15 @@ impl FaultProxy {
             .args(["--seed", &faults.seed.to_string()])
             .arg("--log")
             .arg(&log);
+        if let Some(m) = &faults.matching {
+            cmd.args(["--match", m]);
+        }
+        if let Some(to) = &faults.redirect_to {
+            cmd.args(["--redirect-to", to]);
+        }
+        for (old, new) in &faults.replace_in_head {
+            cmd.args(["--replace-in-head", &format!("{old}={new}")]);
+        }
         let mut proc =
             ServerProcess::spawn("fault-proxy", &cmd, port, &dir.path().join("proxy.log"));
         proc.wait_ready(Duration::from_secs(20), port_open);
@@ -85,6 +108,9 @@ impl FaultProxy {
                 path: v["path"].as_str().unwrap_or_default().to_owned(),
                 fault: v["fault"].as_str().map(str::to_owned),
                 status: v["status"].as_u64().map(|s| s as u16),
+                t_start: v["t_start"].as_f64().unwrap_or_default(),
+                t_end: v["t_end"].as_f64().unwrap_or_default(),
+                auth: v["auth"].as_bool().unwrap_or_default(),
             })
             .collect()
     }

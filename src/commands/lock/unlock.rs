@@ -11,7 +11,7 @@ use crate::cli::lock::LockUnlockArgs;
 use crate::exit::{CliError, ExitStatus};
 use crate::model::tflock::LockLocation;
 use crate::output::Reporter;
-use crate::remote::s3_lock::{Conditional, LockObject, LockStore};
+use crate::remote::s3_lock::{Conditional, LockObject, LockStore, S3LockError};
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::time::{Duration, SystemTime};
@@ -171,10 +171,12 @@ pub fn check_step(plan: &UnlockPlan, lock: &ReadLock) -> Result<(), (UnlockResul
 }
 
 /// The result of step 3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deleted {
     pub result: UnlockResult,
     pub conditional: ConditionalDelete,
+    /// The answer to a DELETE was lost and a re-read decided the result: what was lost.
+    pub answer_lost: Option<String>,
 }
 
 /// Step 3: delete the lock only if its ETag is still the one read.
@@ -193,6 +195,7 @@ pub async fn delete_step(
                 return Ok(Deleted {
                     result: UnlockResult::Gone,
                     conditional: ConditionalDelete::Honoured,
+                    answer_lost: None,
                 });
             }
             // The store deleted whatever was there: the lock is gone, unguarded.
@@ -200,27 +203,57 @@ pub async fn delete_step(
                 return Ok(Deleted {
                     result: UnlockResult::Removed,
                     conditional: ConditionalDelete::Ignored,
+                    answer_lost: None,
                 });
             }
             Conditional::NotImplemented => ConditionalDelete::Unsupported,
         };
     if conditional == ConditionalDelete::Unsupported {
         if !plan.allow_unconditional_delete {
-            return Ok(Deleted { result: UnlockResult::Unsupported, conditional });
+            return Ok(Deleted {
+                result: UnlockResult::Unsupported,
+                conditional,
+                answer_lost: None,
+            });
         }
         store.delete(bucket, key).await.map_err(s3_error)?;
-        return Ok(Deleted { result: UnlockResult::Removed, conditional });
+        return Ok(Deleted { result: UnlockResult::Removed, conditional, answer_lost: None });
     }
-    let result = match store.delete_if_match(bucket, key, &lock.object.etag).await {
-        Ok(Conditional::Done { .. }) => UnlockResult::Removed,
-        Ok(Conditional::PreconditionFailed) => UnlockResult::Changed,
-        Ok(Conditional::Missing) => UnlockResult::Gone,
-        Ok(Conditional::NotImplemented) => UnlockResult::Unsupported,
-        Err(crate::remote::s3_lock::S3LockError::Conflict { .. }) => UnlockResult::Changed,
-        Err(e) => return Err(s3_error(e)),
-    };
-    Ok(Deleted { result, conditional })
+    // Sent once per try, never blindly retried: when an answer is lost (reset, timeout, 5xx)
+    // the delete may have happened, so re-read and let the store's state decide.
+    let mut answer_lost = None;
+    for _ in 0..LOST_ANSWER_TRIES {
+        let result = match store.delete_if_match_once(bucket, key, &lock.object.etag).await {
+            Ok(Conditional::Done { .. }) => UnlockResult::Removed,
+            Ok(Conditional::PreconditionFailed) => UnlockResult::Changed,
+            Ok(Conditional::Missing) if answer_lost.is_some() => UnlockResult::Removed,
+            Ok(Conditional::Missing) => UnlockResult::Gone,
+            Ok(Conditional::NotImplemented) => UnlockResult::Unsupported,
+            Err(S3LockError::Conflict { .. }) => UnlockResult::Changed,
+            Err(e) if e.outcome_unknown() => {
+                answer_lost = Some(e.to_string());
+                match store.head_etag(bucket, key).await.map_err(s3_error)? {
+                    // Gone after our delete whose answer we did not see: it was removed.
+                    None => UnlockResult::Removed,
+                    // Still the lock we read: the delete did not happen; send it again.
+                    Some(etag) if etag == lock.object.etag => continue,
+                    Some(_) => UnlockResult::Changed,
+                }
+            }
+            Err(e) => return Err(s3_error(e)),
+        };
+        return Ok(Deleted { result, conditional, answer_lost });
+    }
+    let lost = answer_lost.unwrap_or_default();
+    Err(CliError::environment(anyhow::anyhow!(
+        "{key}: the delete failed {LOST_ANSWER_TRIES} times ({lost}) and the lock is still there, unchanged"
+    ))
+    .with_hint("run the unlock again once the store answers; `surestep lock status` shows the lock"))
 }
+
+/// Conditional deletes sent before giving up, when each answer is lost and the lock is still
+/// there unchanged.
+const LOST_ANSWER_TRIES: u32 = 3;
 
 fn holder(report: &LockReport) -> String {
     let who = report.who.as_deref().filter(|w| !w.is_empty()).unwrap_or("an unknown holder");
@@ -345,6 +378,11 @@ pub async fn unlock_steps(
     let deleted = delete_step(store, bucket, &lock, plan).await?;
     outcome.result = deleted.result;
     outcome.conditional_delete = Some(deleted.conditional);
+    if let Some(lost) = &deleted.answer_lost {
+        outcome.warnings.push(format!(
+            "the delete got no clear answer ({lost}); the result comes from re-reading the lock afterwards"
+        ));
+    }
     match deleted.result {
         UnlockResult::Removed => {
             outcome.removed = true;
