@@ -1,8 +1,11 @@
 //! `surestep check-tag` driven as a binary against real git repositories in temp dirs.
 
+mod support;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
+use support::cli::{github_output, read_github_outputs, surestep};
 use tempfile::TempDir;
 
 /// A throw-away git repository with deterministic identity and dates.
@@ -35,22 +38,8 @@ impl Repo {
     }
 
     fn surestep(&self) -> Command {
-        let mut cmd = Command::cargo_bin("surestep").unwrap();
-        cmd.current_dir(self.path());
-        for var in [
-            "GITHUB_ACTIONS",
-            "GITHUB_OUTPUT",
-            "GITHUB_STEP_SUMMARY",
-            "GITHUB_EVENT_NAME",
-            "GITHUB_EVENT_PATH",
-            "GITHUB_SHA",
-            "GITHUB_REF",
-            "SURESTEP_TAG_PREFIX",
-            "NO_COLOR",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.arg("check-tag");
+        let mut cmd = surestep();
+        cmd.current_dir(self.path()).arg("check-tag");
         cmd
     }
 }
@@ -80,36 +69,6 @@ fn json_of(cmd: &mut Command) -> (Value, i32) {
     (doc, out.status.code().unwrap())
 }
 
-/// Parses a GITHUB_OUTPUT file (k=v and k<<DELIM blocks) into pairs.
-fn read_outputs(path: &Path) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut out = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some((k, delim)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            for l in lines.by_ref() {
-                if l == delim {
-                    break;
-                }
-                value.push(l);
-            }
-            out.push((k.to_owned(), value.join("\n")));
-        } else if let Some((k, v)) = line.split_once('=') {
-            out.push((k.to_owned(), v.to_owned()));
-        }
-    }
-    out
-}
-
-fn output<'a>(outputs: &'a [(String, String)], key: &str) -> &'a str {
-    outputs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("no output {key}"))
-}
-
 #[test]
 fn lightweight_tag_is_found_and_written_to_github_output() {
     let repo = Repo::new();
@@ -124,17 +83,17 @@ fn lightweight_tag_is_found_and_written_to_github_output() {
         .env("GITHUB_STEP_SUMMARY", &summary)
         .assert()
         .success();
-    let outputs = read_outputs(&out_file);
-    assert_eq!(output(&outputs, "has_tag"), "true");
-    assert_eq!(output(&outputs, "tag_name"), "v1.2.3");
-    assert_eq!(output(&outputs, "version"), "1.2.3");
-    assert_eq!(output(&outputs, "major"), "1");
-    assert_eq!(output(&outputs, "minor"), "2");
-    assert_eq!(output(&outputs, "patch"), "3");
-    assert_eq!(output(&outputs, "prerelease"), "");
-    assert_eq!(output(&outputs, "python_version"), "1.2.3");
-    assert_eq!(output(&outputs, "is_latest"), "true");
-    assert_eq!(output(&outputs, "commit"), sha);
+    let outputs = read_github_outputs(&out_file);
+    assert_eq!(github_output(&outputs, "has_tag"), "true");
+    assert_eq!(github_output(&outputs, "tag_name"), "v1.2.3");
+    assert_eq!(github_output(&outputs, "version"), "1.2.3");
+    assert_eq!(github_output(&outputs, "major"), "1");
+    assert_eq!(github_output(&outputs, "minor"), "2");
+    assert_eq!(github_output(&outputs, "patch"), "3");
+    assert_eq!(github_output(&outputs, "prerelease"), "");
+    assert_eq!(github_output(&outputs, "python_version"), "1.2.3");
+    assert_eq!(github_output(&outputs, "is_latest"), "true");
+    assert_eq!(github_output(&outputs, "commit"), sha);
     let md = std::fs::read_to_string(summary).unwrap();
     assert!(md.contains("| `v1.2.3` | 1.2.3 |"), "{md}");
 }
@@ -209,10 +168,10 @@ fn no_tag_is_not_an_error_unless_required() {
         .env("GITHUB_OUTPUT", &out_file)
         .assert()
         .success();
-    let outputs = read_outputs(&out_file);
-    assert_eq!(output(&outputs, "has_tag"), "false");
-    assert_eq!(output(&outputs, "tag_name"), "");
-    assert_eq!(output(&outputs, "is_latest"), "false");
+    let outputs = read_github_outputs(&out_file);
+    assert_eq!(github_output(&outputs, "has_tag"), "false");
+    assert_eq!(github_output(&outputs, "tag_name"), "");
+    assert_eq!(github_output(&outputs, "is_latest"), "false");
 
     let out = repo.surestep().env("GITHUB_ACTIONS", "true").arg("--require").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -316,15 +275,15 @@ fn shallow_clone_without_tags_says_what_to_change_and_fetch_repairs_it() {
     );
     assert!(clone.join(".git/shallow").exists());
 
-    let mut cmd = Command::cargo_bin("surestep").unwrap();
-    cmd.current_dir(&clone).env_remove("GITHUB_ACTIONS").arg("check-tag");
+    let mut cmd = surestep();
+    cmd.current_dir(&clone).arg("check-tag");
     let (doc, code) = json_of(&mut cmd);
     assert_eq!((doc["has_tag"].clone(), code), (Value::Bool(false), 0));
     let warning = doc["warnings"][0].as_str().unwrap();
     assert!(warning.contains("shallow") && warning.contains("fetch-depth: 0"), "{warning}");
 
-    let mut cmd = Command::cargo_bin("surestep").unwrap();
-    cmd.current_dir(&clone).env_remove("GITHUB_ACTIONS").args(["check-tag", "--fetch"]);
+    let mut cmd = surestep();
+    cmd.current_dir(&clone).args(["check-tag", "--fetch"]);
     let (doc, _) = json_of(&mut cmd);
     assert_eq!(doc["tag_name"], "v1.0.0");
 }
@@ -390,8 +349,7 @@ fn bad_revision_is_a_usage_error_and_not_a_repo_is_environment() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-rev"));
 
     let empty = TempDir::new().unwrap();
-    let out = Command::cargo_bin("surestep")
-        .unwrap()
+    let out = surestep()
         .args(["check-tag", "--repo"])
         .arg(empty.path())
         .env("GIT_CEILING_DIRECTORIES", empty.path().parent().unwrap())
@@ -423,8 +381,8 @@ fn json_errors_are_one_document_too() {
 
 #[test]
 fn usage_errors_exit_2_and_help_exits_0() {
-    Command::cargo_bin("surestep").unwrap().args(["check-tag", "--no-such-flag"]).assert().code(2);
-    Command::cargo_bin("surestep").unwrap().args(["check-tag", "--help"]).assert().code(0);
+    surestep().args(["check-tag", "--no-such-flag"]).assert().code(2);
+    surestep().args(["check-tag", "--help"]).assert().code(0);
 }
 
 #[test]

@@ -6,8 +6,9 @@
 
 mod support;
 
+use support::cli::Run;
+
 use assert_cmd::Command;
-use serde_json::Value;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use support::{FaultProxy, Faults, Moto, ProxiedRequest, Registry, RegistryAuth};
@@ -16,44 +17,15 @@ const USER: &str = "faulty";
 const PASS: &str = "FAULTSECRET-pass-Qw8Zr";
 const REV: &str = "4444444ddddddddddddddddddddddddddddddddd";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    took: Duration,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", self.stdout))
-    }
-    fn all(&self) -> String {
-        format!("exit {}\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
 fn run(cmd: &mut Command) -> Run {
-    let t0 = Instant::now();
-    let out = cmd.timeout(Duration::from_secs(90)).output().unwrap();
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        took: t0.elapsed(),
-    };
+    let r = support::cli::run(cmd.timeout(Duration::from_secs(90)));
     assert!(!r.stdout.contains(PASS) && !r.stderr.contains(PASS), "password shown: {}", r.all());
     r
 }
 
-/// The binary with no GitHub, SURESTEP_ or AWS_ variables from the outer environment.
+/// The binary with no ambient variables from the outer environment.
 fn surestep() -> Command {
-    let mut cmd = Command::cargo_bin("surestep").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("GITHUB_") || k.starts_with("SURESTEP_") || k.starts_with("AWS_") {
-            cmd.env_remove(k);
-        }
-    }
+    let mut cmd = support::cli::surestep();
     cmd.arg("--color=never");
     cmd
 }

@@ -8,6 +8,8 @@
 
 mod support;
 
+use support::cli::Run;
+
 use assert_cmd::Command;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::types::ChecksumAlgorithm;
@@ -123,12 +125,7 @@ fn list_keys(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
 
 /// The binary with a clean AWS environment pointed at `endpoint` with these credentials.
 fn surestep(endpoint: &str, (ak, sk): (&str, &str)) -> Command {
-    let mut cmd = Command::cargo_bin("surestep").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AWS_") || k.starts_with("GITHUB_") || k == "NO_COLOR" {
-            cmd.env_remove(k);
-        }
-    }
+    let mut cmd = support::cli::surestep();
     cmd.env("AWS_ACCESS_KEY_ID", ak)
         .env("AWS_SECRET_ACCESS_KEY", sk)
         .env("AWS_REGION", "us-east-1")
@@ -140,22 +137,6 @@ fn surestep(endpoint: &str, (ak, sk): (&str, &str)) -> Command {
     cmd
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", self.stdout))
-    }
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
 /// Runs `surestep lock ARGS --path-style` against moto and checks no secret leaked.
 fn run(args: &[&str]) -> Run {
     let m = moto();
@@ -163,12 +144,7 @@ fn run(args: &[&str]) -> Run {
 }
 
 fn run_with(mut cmd: Command, args: &[&str], secrets: &[&str]) -> Run {
-    let out = cmd.arg("lock").args(args).arg("--path-style").output().unwrap();
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let run = support::cli::run(cmd.arg("lock").args(args).arg("--path-style"));
     // `::add-mask::` lines are how a secret is handed to the runner to be masked.
     let shown: String =
         run.all().lines().filter(|l| !l.starts_with("::add-mask::")).collect::<Vec<_>>().join("\n");

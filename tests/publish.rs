@@ -3,6 +3,8 @@
 
 mod support;
 
+use support::cli::Run;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -120,7 +122,7 @@ impl Index {
 
     fn std_command(&self, dist: &Path) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("surestep"));
-        clean_env_std(&mut cmd);
+        support::cli::scrub_env(&mut cmd);
         cmd.args(["publish", "--json", "--no-progress"])
             .args(["--repository-url", &self.upload, "--check-url", &self.simple])
             .args(["-u", self.user, "-p", self.pass])
@@ -129,51 +131,23 @@ impl Index {
     }
 }
 
-const ENV_VARS: &[&str] = &[
-    "GITHUB_ACTIONS",
-    "GITHUB_OUTPUT",
-    "GITHUB_STEP_SUMMARY",
-    "ACTIONS_ID_TOKEN_REQUEST_URL",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-    "SURESTEP_PYPI_TOKEN",
-    "TWINE_USERNAME",
-    "TWINE_PASSWORD",
-    "NO_COLOR",
-];
-
 fn surestep_bare() -> Command {
-    let mut cmd = Command::cargo_bin("surestep").unwrap();
-    for var in ENV_VARS {
-        cmd.env_remove(var);
-    }
-    cmd.timeout(Duration::from_secs(180));
-    cmd
-}
-
-fn clean_env_std(cmd: &mut std::process::Command) {
-    for var in ENV_VARS {
-        cmd.env_remove(var);
-    }
-}
-
-struct Run {
-    code: i32,
-    json: Value,
-    stdout: String,
-    stderr: String,
+    support::cli::surestep()
 }
 
 fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let json = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
-    Run { code: out.status.code().unwrap_or(-1), json, stdout, stderr }
+    support::cli::run(cmd)
 }
 
-impl Run {
+/// What a publish run reports, read from its `--json` document.
+trait PublishReport {
+    fn actions(&self) -> BTreeMap<String, String>;
+    fn n(&self, field: &str) -> u64;
+}
+
+impl PublishReport for Run {
     fn actions(&self) -> BTreeMap<String, String> {
-        self.json["files"]
+        self.json()["files"]
             .as_array()
             .unwrap_or_else(|| panic!("no files in {}\n{}", self.stdout, self.stderr))
             .iter()
@@ -186,12 +160,9 @@ impl Run {
             .collect()
     }
     fn n(&self, field: &str) -> u64 {
-        self.json[field]
+        self.json()[field]
             .as_u64()
             .unwrap_or_else(|| panic!("{field} in {}\n{}", self.stdout, self.stderr))
-    }
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
     }
 }
 
@@ -211,7 +182,7 @@ fn first_publish_then_rerun(index: Index) {
     assert_eq!(first.code, 0, "{}", first.all());
     assert_eq!(first.n("uploaded"), 11, "{}", first.all());
     assert_eq!(first.n("skipped"), 0);
-    assert_eq!(first.json["verified_upload"], true, "{}", first.all());
+    assert_eq!(first.json()["verified_upload"], true, "{}", first.all());
     assert!(first.actions().values().all(|a| a == "uploaded"), "{}", first.all());
     assert_index_has_exactly(&index, &dist);
 
@@ -528,7 +499,7 @@ fn dry_run_prints_the_plan_and_sends_nothing() {
     twine_upload(&index.upload, index.user, index.pass, &[&dist[0]]);
     let r = run(index.surestep().arg("--dry-run").arg(&dir));
     assert_eq!(r.code, 0, "{}", r.all());
-    assert_eq!(r.json["dry_run"], true);
+    assert_eq!(r.json()["dry_run"], true);
     assert_eq!(r.n("upload_requests"), 0);
     let actions = r.actions();
     assert_eq!(actions[&name_of(&dist[0])], "skipped");
@@ -673,7 +644,7 @@ fn trusted_publishing_mints_a_token_and_uploads_with_it() {
     let wheel = make_wheel(&dist, "tppkg", "1.0.0");
     let r = run(&mut trusted_publishing_command(&server, &peer, &dist));
     assert_eq!(r.code, 0, "{}", r.all());
-    assert_eq!(r.json["credentials"], "trusted_publishing");
+    assert_eq!(r.json()["credentials"], "trusted_publishing");
     assert_eq!(r.n("uploaded"), 1);
     assert!(server.packages_dir().join(name_of(&wheel)).is_file());
     for secret in [MINTED, REQUEST_TOKEN] {

@@ -10,103 +10,17 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use support::cli::{Run, github_output, read_github_outputs, run, scrub_env};
 use support::http::{self, MANIFEST_ACCEPT};
 use support::{Registry, RegistryAuth};
 
 // ------------------------------------------------------------------------------------ helpers
 
-/// Environment variables a CI runner or a developer shell may carry into a test.
-const SCRUBBED: &[&str] = &[
-    "GITHUB_ACTIONS",
-    "GITHUB_OUTPUT",
-    "GITHUB_STEP_SUMMARY",
-    "GITHUB_EVENT_NAME",
-    "GITHUB_EVENT_PATH",
-    "GITHUB_SHA",
-    "GITHUB_REF",
-    "GITHUB_TOKEN",
-    "GITHUB_ACTOR",
-    "ACTIONS_ID_TOKEN_REQUEST_URL",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-    "SURESTEP_TAG_PREFIX",
-    "SURESTEP_REGISTRY_USERNAME",
-    "SURESTEP_REGISTRY_PASSWORD",
-    "SURESTEP_PYPI_TOKEN",
-    "TWINE_USERNAME",
-    "TWINE_PASSWORD",
-    "TWINE_REPOSITORY_URL",
-    "AWS_PROFILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_S3",
-    "AWS_SSE_CUSTOMER_KEY",
-    "NO_COLOR",
-];
-
 /// `surestep ARGS...` with a clean environment, in `dir`.
 fn surestep(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("surestep").unwrap();
-    for var in SCRUBBED {
-        cmd.env_remove(var);
-    }
+    let mut cmd = support::cli::surestep();
     cmd.current_dir(dir).args(args).timeout(Duration::from_secs(60));
     cmd
-}
-
-/// One finished run of the binary.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn of(cmd: &mut Command) -> Run {
-        let out = cmd.output().expect("run surestep");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-    #[allow(dead_code)] // used by the scenarios of the commands still to land
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{self}"))
-    }
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-/// A `$GITHUB_OUTPUT` file read back into pairs (`k=v` lines and `k<<DELIM` blocks).
-fn github_outputs(path: &Path) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut out = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some((k, delim)) = line.split_once("<<") {
-            let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delim).collect();
-            out.push((k.to_owned(), value.join("\n")));
-        } else if let Some((k, v)) = line.split_once('=') {
-            out.push((k.to_owned(), v.to_owned()));
-        }
-    }
-    out
-}
-
-fn output<'a>(outputs: &'a [(String, String)], key: &str) -> &'a str {
-    outputs
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("no step output {key} in {outputs:?}"))
 }
 
 /// The one-line verdict of a story.
@@ -179,34 +93,32 @@ fn s1_workflow_run_release_reads_the_tag_of_head_sha_not_the_branch_tip() {
     let out = gh.path().join("output");
 
     let check_tag = |event: &Path, out: &Path| {
-        Run::of(
-            surestep(repo.path(), &["check-tag"])
-                .env("GITHUB_ACTIONS", "true")
-                .env("GITHUB_EVENT_NAME", "workflow_run")
-                .env("GITHUB_EVENT_PATH", event)
-                .env("GITHUB_SHA", &tip)
-                .env("GITHUB_REF", "refs/heads/main")
-                .env("GITHUB_OUTPUT", out)
-                .env("GITHUB_STEP_SUMMARY", gh.path().join("summary")),
-        )
+        run(surestep(repo.path(), &["check-tag"])
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_EVENT_NAME", "workflow_run")
+            .env("GITHUB_EVENT_PATH", event)
+            .env("GITHUB_SHA", &tip)
+            .env("GITHUB_REF", "refs/heads/main")
+            .env("GITHUB_OUTPUT", out)
+            .env("GITHUB_STEP_SUMMARY", gh.path().join("summary")))
     };
 
     // The run for the tagged commit: released.
     let r = check_tag(&repo.workflow_run_event(&tagged, "v1.4.0"), &out);
     assert_eq!(r.code, 0, "{r}");
-    let outputs = github_outputs(&out);
-    assert_eq!(output(&outputs, "has_tag"), "true");
-    assert_eq!(output(&outputs, "tag_name"), "v1.4.0");
-    assert_eq!(output(&outputs, "python_version"), "1.4.0");
-    assert_eq!(output(&outputs, "commit"), tagged, "the commit is head_sha, not GITHUB_SHA");
+    let outputs = read_github_outputs(&out);
+    assert_eq!(github_output(&outputs, "has_tag"), "true");
+    assert_eq!(github_output(&outputs, "tag_name"), "v1.4.0");
+    assert_eq!(github_output(&outputs, "python_version"), "1.4.0");
+    assert_eq!(github_output(&outputs, "commit"), tagged, "the commit is head_sha, not GITHUB_SHA");
 
     // The run for the untagged push to main: not a release, and not an error either.
     let out2 = gh.path().join("output2");
     let r = check_tag(&repo.workflow_run_event(&tip, "main"), &out2);
     assert_eq!(r.code, 0, "no tag is not an error: {r}");
-    let outputs = github_outputs(&out2);
-    assert_eq!(output(&outputs, "has_tag"), "false");
-    assert_eq!(output(&outputs, "commit"), tip);
+    let outputs = read_github_outputs(&out2);
+    assert_eq!(github_output(&outputs, "has_tag"), "false");
+    assert_eq!(github_output(&outputs, "commit"), tip);
 
     verdict(
         "1 workflow_run",
@@ -257,28 +169,26 @@ fn s2_deploy_waits_through_the_stale_latest_and_pins_the_new_build() {
             std::thread::sleep(Duration::from_millis(2500));
             reg.push_image("shop/web", "latest", &new_rev, &platforms)
         });
-        let r = Run::of(
-            surestep(repo.path(), &["wait-for-image", &image, "--revision", "auto"])
-                .args(["--platform", "linux/amd64,linux/arm64", "--timeout", "40s"])
-                .args(["--interval", "300ms", "--no-progress", "--github", "always"])
-                .args(["--username", REG_USER])
-                .env("SURESTEP_REGISTRY_PASSWORD", REG_PASS)
-                .env("GITHUB_EVENT_NAME", "workflow_run")
-                .env("GITHUB_EVENT_PATH", &event)
-                .env("GITHUB_SHA", OLD) // workflow_run: the default branch's tip
-                .env("GITHUB_OUTPUT", &out)
-                .env("GITHUB_STEP_SUMMARY", gh.path().join("summary")),
-        );
+        let r = run(surestep(repo.path(), &["wait-for-image", &image, "--revision", "auto"])
+            .args(["--platform", "linux/amd64,linux/arm64", "--timeout", "40s"])
+            .args(["--interval", "300ms", "--no-progress", "--github", "always"])
+            .args(["--username", REG_USER])
+            .env("SURESTEP_REGISTRY_PASSWORD", REG_PASS)
+            .env("GITHUB_EVENT_NAME", "workflow_run")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_SHA", OLD) // workflow_run: the default branch's tip
+            .env("GITHUB_OUTPUT", &out)
+            .env("GITHUB_STEP_SUMMARY", gh.path().join("summary")));
         (r, push.join().expect("push thread"))
     });
     assert_ne!(old, new);
     assert_eq!(r.code, 0, "{r}");
     assert!(started.elapsed() >= Duration::from_millis(2500), "it waited for the push");
-    let outputs = github_outputs(&out);
+    let outputs = read_github_outputs(&out);
     let pinned = format!("{}/shop/web@{new}", reg.host_port());
-    assert_eq!(output(&outputs, "digest"), new);
-    assert_eq!(output(&outputs, "image"), pinned);
-    assert_eq!(output(&outputs, "revision"), new_rev);
+    assert_eq!(github_output(&outputs, "digest"), new);
+    assert_eq!(github_output(&outputs, "image"), pinned);
+    assert_eq!(github_output(&outputs, "revision"), new_rev);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(!text.contains(&old), "the stale digest must never be an output:\n{text}");
     // The password appears only in the ::add-mask:: line that hides it from the log.
@@ -312,7 +222,7 @@ fn s2_deploy_waits_through_the_stale_latest_and_pins_the_new_build() {
         "2 stale image",
         &format!(
             "PASS: waited {}s through stale {} and pinned the new build {} ({}), never the old digest",
-            output(&outputs, "waited_seconds"),
+            github_output(&outputs, "waited_seconds"),
             &old[..19],
             &new[..19],
             seen.join("+")
@@ -461,7 +371,7 @@ fn s3_a_missing_and_a_truncated_wheel_stop_the_release_before_any_upload() {
     std::fs::OpenOptions::new().write(true).open(truncated).unwrap().set_len(len / 2).unwrap();
 
     let sums = work.path().join("SHA256SUMS");
-    let r = Run::of(verify_wheels(work.path(), &dist).arg("--write-checksums").arg(&sums));
+    let r = run(verify_wheels(work.path(), &dist).arg("--write-checksums").arg(&sums));
     assert_eq!(r.code, 1, "{r}");
     let all = r.all();
     assert!(all.contains(&file_name(truncated)), "names the truncated wheel: {r}");
@@ -471,7 +381,7 @@ fn s3_a_missing_and_a_truncated_wheel_stop_the_release_before_any_upload() {
     // Even a publish that runs anyway (`if: always()`, or a hand re-run) sends nothing.
     let server = support::PyPiServer::start();
     let index = pypiserver_index(&server);
-    let r = Run::of(&mut index.publish(work.path(), &dist));
+    let r = run(&mut index.publish(work.path(), &dist));
     assert_eq!(r.code, 1, "{r}");
     assert!(r.all().contains(&file_name(truncated)), "names the truncated wheel: {r}");
     assert_eq!(index.files(), vec![], "the index holds nothing");
@@ -488,9 +398,7 @@ fn s3_a_missing_and_a_truncated_wheel_stop_the_release_before_any_upload() {
 
 fn spawn_publish(index: &Index, dir: &Path, dist: &Path) -> std::process::Child {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("surestep"));
-    for var in SCRUBBED {
-        cmd.env_remove(var);
-    }
+    scrub_env(&mut cmd);
     cmd.current_dir(dir)
         .arg("publish")
         .arg(dist)
@@ -527,6 +435,7 @@ fn race(index: &Index, dir: &Path, dist: &Path, files: &[PathBuf]) -> (u64, u64,
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            took: Duration::ZERO,
         };
         assert_eq!(r.code, 0, "{}: both racing runs succeed: {r}", index.label);
         let doc = r.json();
@@ -548,7 +457,7 @@ fn race(index: &Index, dir: &Path, dist: &Path, files: &[PathBuf]) -> (u64, u64,
 fn half_done_rerun(index: &Index, dir: &Path, dist: &Path, files: &[PathBuf]) -> (u64, u64) {
     let early: Vec<&Path> = files.iter().take(files.len() / 2).map(PathBuf::as_path).collect();
     support::twine_upload(&index.upload, support::pypi::USER, support::pypi::PASS, &early);
-    let r = Run::of(index.publish(dir, dist).arg("--json"));
+    let r = run(index.publish(dir, dist).arg("--json"));
     assert_eq!(r.code, 0, "{}: the re-run completes: {r}", index.label);
     let doc = r.json();
     let (up, skip) = (doc["uploaded"].as_u64().unwrap(), doc["skipped"].as_u64().unwrap());
@@ -695,21 +604,18 @@ fn s5_crashed_apply_blocks_the_deploy_until_unlocked_by_id_and_a_fresh_lock_surv
     assert_eq!(terraform_lock(&moto, bucket, &crashed), 200);
     assert_eq!(terraform_lock(&moto, bucket, &crashed), 412, "terraform apply is now blocked");
 
-    let r = Run::of(&mut lock_cmd(
-        &moto,
-        bucket,
-        &["status", "--fail-if-locked", "--stale-after", "2h"],
-    ));
+    let r =
+        run(&mut lock_cmd(&moto, bucket, &["status", "--fail-if-locked", "--stale-after", "2h"]));
     assert_eq!(r.code, 1, "the pre-deploy check blocks: {r}");
     for shown in [CRASHED_ID, "runner@gha-runner-17", "OperationTypeApply"] {
         assert!(r.all().contains(shown), "the holder is shown ({shown}): {r}");
     }
     assert!(r.all().contains("stale") && r.all().contains("3h"), "stale, held for 3h: {r}");
 
-    let r = Run::of(&mut lock_cmd(&moto, bucket, &["unlock", "--lock-id", CRASHED_ID]));
+    let r = run(&mut lock_cmd(&moto, bucket, &["unlock", "--lock-id", CRASHED_ID]));
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(lock_object(&moto, bucket), None, "the lock is gone");
-    let r = Run::of(&mut lock_cmd(&moto, bucket, &["status", "--fail-if-locked"]));
+    let r = run(&mut lock_cmd(&moto, bucket, &["status", "--fail-if-locked"]));
     assert_eq!(r.code, 0, "the next deploy may go: {r}");
     assert_eq!(
         terraform_lock(&moto, bucket, &lock_body(FRESH_ID, "runner@next", bucket, Duration::ZERO)),
@@ -731,34 +637,29 @@ fn s5_crashed_apply_blocks_the_deploy_until_unlocked_by_id_and_a_fresh_lock_surv
     // `id: lock` of the workflow: its outputs decide whether the unlock step runs.
     let gh = support::tempdir("s5-gh");
     let out = gh.path().join("output");
-    let r = Run::of(
-        lock_cmd(&moto, bucket, &["status", "--stale-after", "2h"])
-            .env("GITHUB_ACTIONS", "true")
-            .env("GITHUB_OUTPUT", &out)
-            .env("GITHUB_STEP_SUMMARY", gh.path().join("summary")),
-    );
+    let r = run(lock_cmd(&moto, bucket, &["status", "--stale-after", "2h"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &out)
+        .env("GITHUB_STEP_SUMMARY", gh.path().join("summary")));
     assert_eq!(r.code, 0, "{r}");
-    let outputs = github_outputs(&out);
-    assert_eq!(output(&outputs, "stale_count"), "1", "the unlock step's `if:` holds");
-    let seen_id = output(&outputs, "lock_id").to_owned();
+    let outputs = read_github_outputs(&out);
+    assert_eq!(github_output(&outputs, "stale_count"), "1", "the unlock step's `if:` holds");
+    let seen_id = github_output(&outputs, "lock_id").to_owned();
     assert_eq!(seen_id, CRASHED_ID);
     assert_eq!(moto.s3("DELETE", &format!("/{bucket}/{STATE}.tflock"), &[], None).status, 204);
     let fresh = lock_body(FRESH_ID, "runner@gha-runner-18", bucket, Duration::from_secs(5));
     assert_eq!(terraform_lock(&moto, bucket, &fresh), 200, "the fresh apply holds the lock");
     let before = lock_object(&moto, bucket).expect("fresh lock");
 
-    let r = Run::of(&mut lock_cmd(
-        &moto,
-        bucket,
-        &["unlock", "--lock-id", &seen_id, "--older-than", "2h"],
-    ));
+    let r =
+        run(&mut lock_cmd(&moto, bucket, &["unlock", "--lock-id", &seen_id, "--older-than", "2h"]));
     assert_eq!(r.code, 1, "the stale ID no longer matches: {r}");
     assert!(
         r.all().contains(FRESH_ID) && r.all().contains("runner@gha-runner-18"),
         "shows the new holder: {r}"
     );
     // Without an ID, the age guard refuses the young lock too.
-    let r2 = Run::of(&mut lock_cmd(&moto, bucket, &["unlock", "--yes", "--older-than", "2h"]));
+    let r2 = run(&mut lock_cmd(&moto, bucket, &["unlock", "--yes", "--older-than", "2h"]));
     assert_eq!(r2.code, 1, "a lock younger than 2h is not removed: {r2}");
     assert_eq!(
         lock_object(&moto, bucket),

@@ -153,12 +153,7 @@ fn basic_reg() -> &'static Registry {
 }
 
 fn wait_for(image: &str, extra: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("surestep").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("GITHUB_") || k.starts_with("SURESTEP_") || k.starts_with("AWS_") {
-            cmd.env_remove(k);
-        }
-    }
+    let mut cmd = support::cli::surestep();
     cmd.env("GITHUB_TOKEN", GH_TOKEN);
     cmd.args(["--color=never", "wait-for-image", image, "--interval", "100ms"]).args(extra);
     cmd
@@ -232,12 +227,7 @@ fn moto_auth() -> &'static Moto {
 }
 
 fn lock(endpoint: &str, secret: &str, session: Option<&str>, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("surestep").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AWS_") || k.starts_with("GITHUB_") || k.starts_with("SURESTEP_") {
-            cmd.env_remove(k);
-        }
-    }
+    let mut cmd = support::cli::surestep();
     cmd.env("AWS_ACCESS_KEY_ID", "AKIDSWEEPEXAMPLE")
         .env("AWS_SECRET_ACCESS_KEY", secret)
         .env("AWS_REGION", "us-east-1")
@@ -383,16 +373,7 @@ fn fresh_wheel() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 fn publish(server_url: &str, simple: &str, dist: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("surestep").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("GITHUB_")
-            || k.starts_with("SURESTEP_")
-            || k.starts_with("TWINE_")
-            || k.starts_with("ACTIONS_")
-        {
-            cmd.env_remove(k);
-        }
-    }
+    let mut cmd = support::cli::surestep();
     cmd.env("GITHUB_TOKEN", GH_TOKEN)
         .args(["--color=never", "publish", "--no-progress", "--retries", "1"])
         .args(["--repository-url", server_url, "--check-url", simple, "--verify-timeout", "10"])

@@ -2,6 +2,8 @@
 //! 2 platforms × 5 Pythons, plus its sdist) and on broken copies of it, each asserting the exact
 //! problem reported and the exit code. The broken copies are written here with the `zip` crate.
 
+mod support;
+
 use assert_cmd::Command;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -53,16 +55,7 @@ fn release_copy() -> Option<TempDir> {
 }
 
 fn surestep() -> Command {
-    let mut cmd = Command::cargo_bin("surestep").unwrap();
-    for var in [
-        "GITHUB_ACTIONS",
-        "GITHUB_OUTPUT",
-        "GITHUB_STEP_SUMMARY",
-        "SURESTEP_TAG_PREFIX",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = support::cli::surestep();
     cmd.arg("verify-wheels");
     cmd
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use support::cli::{run, surestep};
 use support::http::{self, MANIFEST_ACCEPT};
 use support::{FaultProxy, Faults, PushOptions, Registry, RegistryAuth};
 
@@ -33,23 +34,7 @@ fn anonymous() -> &'static Registry {
 
 /// `surestep wait-for-image IMAGE --interval 200ms` with a clean environment.
 fn wait_for(image: &str) -> Command {
-    let mut cmd = Command::cargo_bin("surestep").unwrap();
-    for var in [
-        "GITHUB_ACTIONS",
-        "GITHUB_OUTPUT",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_EVENT_NAME",
-        "GITHUB_EVENT_PATH",
-        "GITHUB_SHA",
-        "GITHUB_REF",
-        "GITHUB_TOKEN",
-        "GITHUB_ACTOR",
-        "SURESTEP_REGISTRY_USERNAME",
-        "SURESTEP_REGISTRY_PASSWORD",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = surestep();
     cmd.args(["wait-for-image", image, "--interval", "200ms"]);
     cmd.timeout(Duration::from_secs(60));
     cmd
@@ -57,28 +42,6 @@ fn wait_for(image: &str) -> Command {
 
 fn with_creds(cmd: &mut Command) -> &mut Command {
     cmd.args(["--username", USER]).env("SURESTEP_REGISTRY_PASSWORD", PASS)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", self.stdout))
-    }
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 /// Pushes after `delay` on a background thread; the handle yields the digest.

@@ -9,6 +9,7 @@
 //! Peers live in `$SURESTEP_PEERS` or `$HOME/.cache/surestep-peers`.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod http;
 pub mod process;
 pub mod proxy;
