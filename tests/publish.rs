@@ -793,7 +793,7 @@ fn pypi_upload_rules_apply_before_anything_is_sent_to_pypi() {
     let tmp = tempdir("publish-preflight");
     let dist = tmp.path().join("dist");
     let wheel = make_wheel(&dist, "prepkg", "1.0.0+local");
-    // Fails in the plan, before any upload; the index read that runs alongside is dropped.
+    // Fails on the local checks, before any request (not even the index read) leaves.
     let r = run(surestep_bare()
         .args(["publish", "--json", "--repository", "testpypi", "--retries", "0"])
         .env("SURESTEP_PYPI_TOKEN", "pypi-NeverSent")

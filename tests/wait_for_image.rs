@@ -406,16 +406,7 @@ fn usage_errors_exit_2() {
         vec!["wait-for-image", "ghcr.io/o/n", "--timeout", "soon"],
         vec!["wait-for-image", "ghcr.io/o/n", "--username", "u"],
     ] {
-        let mut cmd = Command::cargo_bin("surestep").unwrap();
-        for var in [
-            "GITHUB_SHA",
-            "GITHUB_EVENT_NAME",
-            "SURESTEP_REGISTRY_PASSWORD",
-            "SURESTEP_REGISTRY_USERNAME",
-        ] {
-            cmd.env_remove(var);
-        }
-        let r = run(cmd.args(&args));
+        let r = run(surestep().args(&args));
         assert_eq!(r.code, 2, "{args:?}: stdout: {}\nstderr: {}", r.stdout, r.stderr);
         assert!(!r.stderr.trim().is_empty(), "{args:?} explains itself");
     }

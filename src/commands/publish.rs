@@ -194,16 +194,13 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
         pypi: (!args.no_verify && derived_simple(&target.upload).is_some())
             .then_some(PypiLimits { max_file_size: pypi_rules::DEFAULT_MAX_FILE_SIZE }),
     };
-    // The index is asked while the files are read (project names come from the file names);
-    // whichever fails first stops the other.
-    let (locals, mut listings) = futures_util::future::try_join(
-        files::read_all(&paths, args.concurrency as usize, verify, reporter),
-        read_listings(&index, files::projects_from_names(&paths)),
-    )
-    .await?;
+    // Every local check comes first: a bad file or a changed digest stops the publish before
+    // a single request reaches the index.
+    let locals = files::read_all(&paths, args.concurrency as usize, verify, reporter).await?;
     if let Some(manifest) = &args.manifest {
         files::check_manifest(manifest, &locals)?;
     }
+    let mut listings = read_listings(&index, files::projects_from_names(&paths)).await?;
     let unread: Vec<String> =
         locals.iter().map(|l| l.project.clone()).filter(|p| !listings.contains_key(p)).collect();
     listings.extend(read_listings(&index, unread).await?);
