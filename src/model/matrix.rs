@@ -361,16 +361,7 @@ pub fn observe(wheels: &[MatrixWheel]) -> Matrix {
     let mut rows: Vec<String> = wheels.iter().flat_map(|w| &w.tags).map(observed_row).collect();
     rows.sort_by_key(|r| row_key(r));
     rows.dedup();
-    let mut columns: Vec<PlatformSpec> = wheels
-        .iter()
-        .flat_map(|w| &w.tags)
-        .map(|t| {
-            let (family, arch) = classify_platform(&t.platform);
-            PlatformSpec::Family { family, arch }
-        })
-        .collect();
-    columns.sort();
-    columns.dedup();
+    let columns = observed_platforms(wheels);
     let mut cells = Vec::new();
     for row in &rows {
         for col in &columns {
