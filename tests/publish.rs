@@ -603,22 +603,6 @@ fn start_oidc_peer(minted: &str, request_token: &str, fail_mint: Option<&str>) -
     OidcPeer { proc, _dir: dir }
 }
 
-/// Lets pypiserver accept `__token__` / `token` (it re-reads its htpasswd when it changes).
-fn allow_token(server: &PyPiServer, token: &str) {
-    let htpasswd = server.packages_dir().parent().unwrap().join("htpasswd");
-    let out = std::process::Command::new(peers_dir().join("venv-pypiserver/bin/python"))
-        .args([
-            "-c",
-            "import sys\nfrom passlib.apache import HtpasswdFile\n\
-             h = HtpasswdFile(sys.argv[1]); h.set_password('__token__', sys.argv[2]); h.save()",
-        ])
-        .arg(&htpasswd)
-        .arg(token)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
 const MINTED: &str = "pypi-MintedByOidc-2b8e61d0c4";
 const REQUEST_TOKEN: &str = "gha-request-token-93c1f0aa";
 
@@ -637,7 +621,7 @@ fn trusted_publishing_command(server: &PyPiServer, peer: &OidcPeer, dist: &Path)
 #[test]
 fn trusted_publishing_mints_a_token_and_uploads_with_it() {
     let server = PyPiServer::start();
-    allow_token(&server, MINTED);
+    server.allow_token(MINTED);
     let peer = start_oidc_peer(MINTED, REQUEST_TOKEN, None);
     let tmp = tempdir("publish-tp");
     let dist = tmp.path().join("dist");

@@ -327,22 +327,6 @@ fn lock_never_shows_aws_secrets_or_sse_keys() {
 // publish: --password, SURESTEP_PYPI_TOKEN, TWINE_PASSWORD, trusted publishing
 // (ACTIONS_ID_TOKEN_REQUEST_TOKEN, the ID token, the minted token)
 
-/// Lets pypiserver accept `__token__` / `token` (it re-reads its htpasswd when it changes).
-fn allow_token(server: &support::PyPiServer, token: &str) {
-    let htpasswd = server.packages_dir().parent().unwrap().join("htpasswd");
-    let out = std::process::Command::new(support::peers_dir().join("venv-pypiserver/bin/python"))
-        .args([
-            "-c",
-            "import sys\nfrom passlib.apache import HtpasswdFile\n\
-             h = HtpasswdFile(sys.argv[1]); h.set_password('__token__', sys.argv[2]); h.save()",
-        ])
-        .arg(&htpasswd)
-        .arg(token)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
 /// scripts/peers/oidc_peer.py: the runner's ID-token endpoint and the index's mint endpoint.
 fn oidc_peer(fail_mint: Option<&str>) -> support::ServerProcess {
     let dir = support::tempdir("oidc");
@@ -384,7 +368,7 @@ fn publish(server_url: &str, simple: &str, dist: &std::path::Path) -> Command {
 #[test]
 fn publish_never_shows_tokens_passwords_or_oidc_tokens() {
     let server = support::PyPiServer::start();
-    allow_token(&server, PYPI_TOKEN);
+    server.allow_token(PYPI_TOKEN);
     let (upload, simple) = (server.upload_url(), server.simple_url());
     let dead = format!("http://127.0.0.1:{}/", support::free_port());
     let in_url = upload.replace("http://", &format!("http://__token__:{PYPI_TOKEN}@"));
@@ -462,7 +446,7 @@ fn publish_never_shows_tokens_passwords_or_oidc_tokens() {
     }
 
     // Trusted publishing: minted token accepted, and the mint refused.
-    allow_token(&server, MINTED);
+    server.allow_token(MINTED);
     for (label, fail, code) in
         [("trusted publishing", None, 0), ("mint refused", Some("invalid-publisher"), 3)]
     {

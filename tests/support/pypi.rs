@@ -23,6 +23,24 @@ pub struct PyPiServer {
 }
 
 impl PyPiServer {
+    /// Lets pypiserver accept `__token__` with this token as the password (it re-reads its
+    /// htpasswd when the file changes), as an index accepts a minted or API token.
+    pub fn allow_token(&self, token: &str) {
+        let htpasswd =
+            self.packages_dir().parent().expect("packages dir has a parent").join("htpasswd");
+        let out = Command::new(peers_dir().join("venv-pypiserver/bin/python"))
+            .args([
+                "-c",
+                "import sys\nfrom passlib.apache import HtpasswdFile\n\
+                 h = HtpasswdFile(sys.argv[1]); h.set_password('__token__', sys.argv[2]); h.save()",
+            ])
+            .arg(&htpasswd)
+            .arg(token)
+            .output()
+            .expect("run the pypiserver venv's python");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
     pub fn start() -> PyPiServer {
         Self::start_inner(false)
     }
