@@ -18,6 +18,21 @@ use futures_util::StreamExt;
 use md5::Digest;
 use std::time::{Duration, SystemTime};
 
+/// Adds the SSE-C headers to any S3 request builder (GetObject, HeadObject, PutObject each have
+/// their own builder type, so a function cannot take them all): every read and write of an
+/// encrypted lock must carry the key, which Terraform itself forgets on the lock read.
+macro_rules! with_sse_c {
+    ($req:expr, $sse:expr) => {
+        match $sse {
+            Some(sse) => $req
+                .sse_customer_algorithm("AES256")
+                .sse_customer_key(sse.key_b64.expose())
+                .sse_customer_key_md5(&sse.md5_b64),
+            None => $req,
+        }
+    };
+}
+
 /// How to reach the store, from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct S3Settings {
@@ -224,13 +239,8 @@ impl LockStore {
         bucket: &str,
         key: &str,
     ) -> Result<Option<LockObject>, S3LockError> {
-        let mut req = self.client.get_object().bucket(bucket).key(key);
-        if let Some(sse) = &self.sse {
-            req = req
-                .sse_customer_algorithm("AES256")
-                .sse_customer_key(sse.key_b64.expose())
-                .sse_customer_key_md5(&sse.md5_b64);
-        }
+        let req = self.client.get_object().bucket(bucket).key(key);
+        let req = with_sse_c!(req, &self.sse);
         let out = match req.send().await {
             Ok(out) => out,
             Err(err) => {
@@ -370,7 +380,7 @@ impl LockStore {
         key: &str,
         body: Vec<u8>,
     ) -> Result<Conditional, S3LockError> {
-        let mut req = self
+        let req = self
             .client
             .put_object()
             .bucket(bucket)
@@ -378,12 +388,7 @@ impl LockStore {
             .content_type("application/json")
             .if_none_match("*")
             .body(body.into());
-        if let Some(sse) = &self.sse {
-            req = req
-                .sse_customer_algorithm("AES256")
-                .sse_customer_key(sse.key_b64.expose())
-                .sse_customer_key_md5(&sse.md5_b64);
-        }
+        let req = with_sse_c!(req, &self.sse);
         match req.send().await {
             Ok(out) => Ok(Conditional::Done { etag: out.e_tag().map(str::to_owned) }),
             Err(err) => self.conditional_error("PutObject", bucket, key, err),
@@ -392,13 +397,8 @@ impl LockStore {
 
     /// The current ETag of a key, `None` when it does not exist.
     pub async fn head_etag(&self, bucket: &str, key: &str) -> Result<Option<String>, S3LockError> {
-        let mut req = self.client.head_object().bucket(bucket).key(key);
-        if let Some(sse) = &self.sse {
-            req = req
-                .sse_customer_algorithm("AES256")
-                .sse_customer_key(sse.key_b64.expose())
-                .sse_customer_key_md5(&sse.md5_b64);
-        }
+        let req = self.client.head_object().bucket(bucket).key(key);
+        let req = with_sse_c!(req, &self.sse);
         match req.send().await {
             Ok(out) => Ok(Some(out.e_tag().unwrap_or_default().to_owned())),
             Err(err) => match self.classify("HeadObject", bucket, key, err) {
