@@ -406,7 +406,6 @@ fn endless_and_huge_lock_bodies_are_cut_off() {
 // publish: the MarkupSafe 3.0.3 release (10 wheels + sdist) through a faulty proxy in front of
 // pypiserver, for the uploads and the index reads alike.
 
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use support::PyPiServer;
@@ -424,27 +423,7 @@ fn markupsafe() -> Option<PathBuf> {
 
 /// filename → sha256 of every file pypiserver stored (read from its directory, not via HTTP).
 fn stored(server: &PyPiServer) -> BTreeMap<String, String> {
-    std::fs::read_dir(server.packages_dir())
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            let bytes = std::fs::read(e.path()).unwrap();
-            let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-            (e.file_name().to_string_lossy().into_owned(), sha)
-        })
-        .collect()
-}
-
-fn expected(dir: &Path) -> BTreeMap<String, String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            let bytes = std::fs::read(e.path()).unwrap();
-            let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-            (e.file_name().to_string_lossy().into_owned(), sha)
-        })
-        .collect()
+    support::sha256_dir(&server.packages_dir())
 }
 
 /// The index's own listing: filename → sha256, failing on a file listed twice.
@@ -479,7 +458,7 @@ fn publish_through(proxy: &FaultProxy, dist: &Path) -> Command {
 #[test]
 fn publish_through_30_percent_faults_lands_every_file_once() {
     let Some(dir) = markupsafe() else { return };
-    let want = expected(&dir);
+    let want = support::sha256_dir(&dir);
     for seed in [30, 31, 32] {
         let server = PyPiServer::start();
         let proxy = FaultProxy::start(
@@ -573,7 +552,7 @@ fn publish_through_100_percent_faults_exits_3_and_registers_nothing() {
     let clean = FaultProxy::start(server.port(), &Faults::default());
     let r = run(&mut publish_through(&clean, &dir));
     assert_eq!(r.code, 0, "{}", r.all());
-    assert_eq!(stored(&server), expected(&dir));
+    assert_eq!(stored(&server), support::sha256_dir(&dir));
 }
 
 /// A hostile index: an endless (or 1 GiB) simple page is cut off by the 64 MiB page limit with

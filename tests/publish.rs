@@ -7,7 +7,6 @@ use support::cli::Run;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -42,11 +41,6 @@ fn dist_files(dir: &Path) -> Vec<PathBuf> {
         std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     files
-}
-
-fn sha256_file(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap();
-    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn name_of(path: &Path) -> String {
@@ -169,7 +163,7 @@ impl PublishReport for Run {
 fn assert_index_has_exactly(index: &Index, dist: &[PathBuf]) {
     let listed = index.files("markupsafe");
     let expected: BTreeMap<String, String> =
-        dist.iter().map(|p| (name_of(p), sha256_file(p))).collect();
+        dist.iter().map(|p| (name_of(p), support::sha256_file(p))).collect();
     assert_eq!(listed, expected, "the index should list every file once with our sha256");
 }
 
@@ -271,7 +265,7 @@ fn conflict_uploads_nothing(index: Index) {
     twine_upload(&index.upload, index.user, index.pass, &[&theirs]);
     let ours = make_wheel_salted(&dist, "clashpkg", "1.0.0", "built here");
     let other = make_wheel(&dist, "clashpkg", "1.0.1");
-    let (ours_sha, theirs_sha) = (sha256_file(&ours), sha256_file(&theirs));
+    let (ours_sha, theirs_sha) = (support::sha256_file(&ours), support::sha256_file(&theirs));
     assert_ne!(ours_sha, theirs_sha);
 
     let r = run(index.surestep().arg(&dist));
@@ -468,13 +462,16 @@ fn killed_mid_upload_then_rerun(index: Index, packages: Option<PathBuf>) {
             "{}",
             r.all()
         );
-        assert!(r.all().contains(&sha256_file(&kept)) && r.all().contains(&sha256_file(&big)));
+        assert!(
+            r.all().contains(&support::sha256_file(&kept))
+                && r.all().contains(&support::sha256_file(&big))
+        );
         std::fs::remove_file(kept).unwrap();
         r = run(index.surestep().arg(&dist));
     }
     assert_eq!(r.code, 0, "{}", r.all());
     assert_eq!(r.n("uploaded"), 1, "{}", r.all());
-    assert_eq!(index.files("bigpkg").get(&name_of(&big)), Some(&sha256_file(&big)));
+    assert_eq!(index.files("bigpkg").get(&name_of(&big)), Some(&support::sha256_file(&big)));
 }
 
 #[test]
@@ -517,7 +514,13 @@ fn a_changed_file_is_refused_by_the_manifest_before_anything_is_sent() {
     let manifest = tmp.path().join("SHA256SUMS");
     std::fs::write(
         &manifest,
-        format!("{}  {}\n{}  {}\n", sha256_file(&a), name_of(&a), "0".repeat(64), name_of(&b)),
+        format!(
+            "{}  {}\n{}  {}\n",
+            support::sha256_file(&a),
+            name_of(&a),
+            "0".repeat(64),
+            name_of(&b)
+        ),
     )
     .unwrap();
     let r = run(index.surestep().arg("--manifest").arg(&manifest).arg(&dist));

@@ -28,10 +28,6 @@ fn verdict(scenario: &str, text: &str) {
     println!("VERDICT {scenario}: {text}");
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A throw-away git repository with a fixed identity.
 struct Repo {
     dir: tempfile::TempDir,
@@ -200,7 +196,11 @@ fn s2_deploy_waits_through_the_stale_latest_and_pins_the_new_build() {
     // What the deploy would pull: the pinned reference, verified byte for byte, is the new
     // build on both platforms.
     let (index, served) = get_manifest(&reg, "shop/web", &new);
-    assert_eq!(format!("sha256:{}", sha256_hex(&index)), new, "bytes match the pinned digest");
+    assert_eq!(
+        format!("sha256:{}", support::sha256_hex(&index)),
+        new,
+        "bytes match the pinned digest"
+    );
     assert_eq!(served.as_deref(), Some(new.as_str()));
     let index: Value = serde_json::from_slice(&index).unwrap();
     let mut seen = Vec::new();
@@ -271,10 +271,6 @@ fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
 }
 
-fn sha256_file(path: &Path) -> String {
-    sha256_hex(&std::fs::read(path).unwrap())
-}
-
 /// `surestep verify-wheels DIST` with the release matrix of the example workflow.
 fn verify_wheels(dir: &Path, dist: &Path) -> Command {
     let mut cmd = surestep(dir, &["verify-wheels"]);
@@ -339,7 +335,7 @@ impl Index {
     /// The index lists exactly these files, each once, with our sha256.
     fn assert_holds_exactly(&self, files: &[PathBuf]) {
         let mut want: Vec<(String, String)> =
-            files.iter().map(|f| (file_name(f), sha256_file(f))).collect();
+            files.iter().map(|f| (file_name(f), support::sha256_file(f))).collect();
         want.sort();
         assert_eq!(self.files(), want, "{} holds exactly our files with our sha256", self.label);
     }

@@ -132,3 +132,24 @@ pub fn http_ready(path: &str, status: Option<u16>) -> impl FnMut(u16) -> bool + 
         Err(_) => false,
     }
 }
+
+/// Lowercase hex sha256 of some bytes, as indexes, registries and `sha256sum` print it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Lowercase hex sha256 of a file.
+pub fn sha256_file(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    sha256_hex(&bytes)
+}
+
+/// File name → sha256 of every file directly in `dir` (an index's storage, a dist folder).
+pub fn sha256_dir(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), sha256_file(&e.path())))
+        .collect()
+}
