@@ -22,7 +22,7 @@ use output::Reporter;
 
 /// Runs one parsed command line to completion and returns its exit status.
 pub fn run(cli: Cli) -> ExitStatus {
-    init_tracing(cli.global.verbose);
+    init_tracing(&cli.global);
     let reporter = Reporter::new(&cli.global.output_settings());
     let name = cli.command.name();
     let result = match &cli.command {
@@ -38,18 +38,32 @@ pub fn run(cli: Cli) -> ExitStatus {
 /// Parses the process arguments and runs; clap's own help/usage handling decides 0 or 2.
 pub fn main_with_args() -> ExitStatus {
     use clap::Parser;
-    match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match Cli::try_parse_from(&args) {
         Ok(cli) => run(cli),
         Err(err) => {
+            // A closed stream is no reason to panic: the status says what happened.
             let _ = err.print();
-            if err.use_stderr() { ExitStatus::Usage } else { ExitStatus::Success }
+            if !err.use_stderr() {
+                return ExitStatus::Success;
+            }
+            if cli::wants_json(&args) {
+                // `--json` promises one document on stdout, usage errors included.
+                output::usage_error_json(&cli::command_name_in(&args), &err);
+            }
+            ExitStatus::Usage
         }
     }
 }
 
 /// `-v` logs at DEBUG, `-vv` at TRACE for surestep itself. Dependencies never log below
-/// DEBUG: at TRACE the AWS signer dumps whole requests, SSE-C key header included.
-fn init_tracing(verbose: u8) {
+/// DEBUG: at TRACE the AWS signer dumps whole requests, SSE-C key header included. Logs take
+/// colour from the same decision as all other stderr text (`--color`, `NO_COLOR`, a terminal),
+/// and a closed stderr silences them instead of panicking.
+fn init_tracing(global: &cli::GlobalArgs) {
+    use std::io::IsTerminal;
+    let verbose = global.verbose;
+    let ansi = global.color.enabled(std::io::stderr().is_terminal());
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
@@ -59,7 +73,11 @@ fn init_tracing(verbose: u8) {
         _ => LevelFilter::TRACE,
     };
     let filter = Targets::new().with_target("surestep", own).with_default(LevelFilter::DEBUG);
-    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(move || output::LogWriter::new(ansi))
+        .with_target(false)
+        .with_ansi(ansi)
+        .log_internal_errors(false);
     let _ = tracing_subscriber::registry().with(fmt).with(filter).try_init();
 }
 

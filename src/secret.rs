@@ -57,9 +57,57 @@ pub fn redact(text: &str, secrets: &[&Secret]) -> String {
     out
 }
 
+/// Whether a URL or a host reference carries userinfo (`scheme://user:pass@host`, or
+/// `user:pass@host/…` without a scheme).
+pub fn has_userinfo(text: &str) -> bool {
+    userinfo_span(text).is_some()
+}
+
+/// The byte range of `user[:pass]@` in `text`, if any.
+fn userinfo_span(text: &str) -> Option<(usize, usize)> {
+    let (start, authority) = match text.find("://") {
+        Some(i) => (i + 3, &text[i + 3..]),
+        None => {
+            // Without a scheme, only `user:pass@host/…`: `name@sha256:…` is a digest.
+            let slash = text.find('/')?;
+            let at = text[..slash].rfind('@')?;
+            return text[..at].contains(':').then_some((0, at + 1));
+        }
+    };
+    let end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
+    let at = authority[..end].rfind('@')?;
+    Some((start, start + at + 1))
+}
+
+/// `text` fit for a message: userinfo removed and a query string replaced, whether or not the
+/// rest parses as a URL (the value given stays recognisable).
+pub fn redact_userinfo(text: &str) -> String {
+    let mut out = match userinfo_span(text) {
+        Some((a, b)) => format!("{}{}", &text[..a], &text[b..]),
+        None => text.to_owned(),
+    };
+    if text.contains("://")
+        && let Some(q) = out.find('?')
+    {
+        out.truncate(q);
+        out.push_str("?REDACTED");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn userinfo_is_found_and_removed_with_or_without_a_scheme() {
+        assert_eq!(redact_userinfo("https://u:hunter2@host:9/x?t=1"), "https://host:9/x?REDACTED");
+        assert_eq!(redact_userinfo("ht tp://u:hunter2@h/x"), "ht tp://h/x");
+        assert_eq!(redact_userinfo("u:hunter2@ghcr.io/o/n:1"), "ghcr.io/o/n:1");
+        assert_eq!(redact_userinfo("ubuntu@sha256:abc"), "ubuntu@sha256:abc");
+        assert_eq!(redact_userinfo("host:5000/n@sha256:abc"), "host:5000/n@sha256:abc");
+        assert!(has_userinfo("https://u@h/") && !has_userinfo("https://h/a@b"));
+    }
 
     #[test]
     fn never_formats_its_value() {

@@ -40,13 +40,13 @@ impl LockCommand {
 #[derive(Debug, Args, Clone)]
 pub struct S3Flags {
     /// S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = super::non_empty)]
     pub endpoint_url: Option<String>,
     /// Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores
     #[arg(long)]
     pub path_style: bool,
     /// The bucket's region (default: from the AWS environment or profile, else us-east-1)
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", value_parser = super::non_empty)]
     pub region: Option<String>,
     /// SSE-C key (base64, 256-bit) the state bucket's objects are encrypted with
     #[arg(long, value_name = "BASE64", env = "AWS_SSE_CUSTOMER_KEY", hide_env_values = true)]
@@ -60,7 +60,7 @@ pub struct LockTarget {
     #[arg(value_name = "S3_URL")]
     pub url: String,
     /// The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = super::non_empty)]
     pub workspace: Option<String>,
     /// The backend's workspace_key_prefix
     #[arg(long, default_value = "env:", value_name = "PREFIX")]
@@ -97,7 +97,7 @@ pub struct LockUnlockArgs {
     #[command(flatten)]
     pub target: LockTarget,
     /// Remove the lock only if it has this ID (as printed by Terraform or `lock status`)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = super::non_empty)]
     pub lock_id: Option<String>,
     /// Refuse to remove a lock younger than this (e.g. 30m)
     #[arg(long, value_name = "DURATION")]

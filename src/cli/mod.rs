@@ -89,6 +89,52 @@ pub enum Command {
     Lock(LockArgs),
 }
 
+/// Value parser for flags where an empty value would switch a check off without a word (a CI
+/// variable that expanded to nothing): every value, and every item of a comma list, must say
+/// something. clap names the flag in the error.
+pub fn non_empty(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        Err("the value is empty (a variable that expanded to nothing?); omit the flag or give a value".into())
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// Value parser for paths: an empty path is a usage error naming the argument, never "the
+/// current directory" or "nothing".
+pub fn non_empty_path(text: &str) -> Result<std::path::PathBuf, String> {
+    non_empty(text).map(std::path::PathBuf::from)
+}
+
+/// Whether the raw command line asks for `--json` (before a `--`).
+pub fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    args.iter().skip(1).take_while(|a| *a != "--").any(|a| a == "--json")
+}
+
+/// The subcommand a raw command line names (`lock status`, `publish`…), or `surestep`.
+pub fn command_name_in(args: &[std::ffi::OsString]) -> String {
+    use clap::CommandFactory;
+    let root = Cli::command();
+    let words: Vec<String> = args
+        .iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .filter_map(|a| a.to_str())
+        .filter(|a| !a.starts_with('-'))
+        .map(str::to_owned)
+        .collect();
+    let Some((i, sub)) =
+        words.iter().enumerate().find_map(|(i, w)| root.find_subcommand(w).map(|c| (i, c.clone())))
+    else {
+        return "surestep".into();
+    };
+    let mut name = sub.get_name().to_owned();
+    if let Some(inner) = words[i + 1..].iter().find_map(|w| sub.find_subcommand(w)) {
+        name = format!("{name} {}", inner.get_name());
+    }
+    name
+}
+
 impl Command {
     /// The subcommand's name as typed, for messages and JSON.
     pub fn name(&self) -> &'static str {

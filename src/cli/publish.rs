@@ -43,7 +43,7 @@ Exit status: 0 every file is on the index with our sha256; 1 a file conflicts, f
 was rejected; 3 network, auth or server failure that retries could not cure.")]
 pub struct PublishArgs {
     /// Distributions (.whl, .tar.gz, .zip) or directories holding them
-    #[arg(value_name = "FILES|DIR", default_value = "dist")]
+    #[arg(value_name = "FILES|DIR", default_value = "dist", value_parser = super::non_empty_path)]
     pub paths: Vec<PathBuf>,
     /// The legacy upload endpoint [default: https://upload.pypi.org/legacy/]
     #[arg(long, visible_alias = "publish-url", value_name = "URL", conflicts_with = "repository")]
@@ -66,10 +66,11 @@ pub struct PublishArgs {
     /// Where `/_/oidc/audience` and `/_/oidc/mint-token` live (default: the upload URL's origin)
     #[arg(long, value_name = "URL")]
     pub trusted_publishing_url: Option<String>,
-    /// Files uploaded at the same time
+    /// Files uploaded at the same time (1 to 64)
     #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Retries of a request after transport errors, 5xx and 429 (the index is re-checked first)
+    /// Retries of a request after transport errors, 5xx and 429, the index re-checked first
+    /// (0 to 20)
     #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=20))]
     pub retries: u32,
     /// Print the plan (skip / conflict / upload) and stop
@@ -85,9 +86,10 @@ pub struct PublishArgs {
     #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     pub verify_upload: bool,
-    /// How long --verify-upload waits for the index to list the files
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
-    pub verify_timeout: u64,
+    /// How long --verify-upload waits for the index to list the files (e.g. 60, 90s, 10m; at
+    /// most 7 days)
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = super::wait_for_image::parse_duration)]
+    pub verify_timeout: std::time::Duration,
     /// Allow plain-http URLs to hosts other than loopback (credentials would travel in clear)
     #[arg(long)]
     pub allow_insecure_http: bool,

@@ -17,23 +17,23 @@ Examples:
   surestep verify-wheels dist/*.whl --write-checksums dist/SHA256SUMS")]
 pub struct VerifyWheelsArgs {
     /// Directories (their wheels and sdists, not recursive) or files to verify
-    #[arg(value_name = "DIR|FILE", default_value = "dist")]
+    #[arg(value_name = "DIR|FILE", default_value = "dist", value_parser = super::non_empty_path)]
     pub paths: Vec<PathBuf>,
     /// Every file's version must equal this (compared in PEP 440 normal form)
-    #[arg(long = "version", value_name = "VERSION", conflicts_with = "from_tag")]
+    #[arg(long = "version", value_name = "VERSION", conflicts_with = "from_tag", value_parser = super::non_empty)]
     pub expect_version: Option<String>,
     /// Every file's version must equal this release tag's (v1.2.3-rc.1 → 1.2.3rc1)
-    #[arg(long, value_name = "TAG")]
+    #[arg(long, value_name = "TAG", value_parser = super::non_empty)]
     pub from_tag: Option<String>,
     /// Tag prefix before MAJOR.MINOR.PATCH for --from-tag
     #[arg(long, default_value = "v", value_name = "PREFIX", env = "SURESTEP_TAG_PREFIX")]
     pub prefix: String,
     /// Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)
-    #[arg(long, value_delimiter = ',', value_name = "VERSIONS")]
+    #[arg(long, value_delimiter = ',', value_name = "VERSIONS", value_parser = super::non_empty)]
     pub python: Vec<String>,
     /// Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64,
     /// win_amd64, any, or an exact tag such as manylinux_2_28_x86_64
-    #[arg(long, value_delimiter = ',', value_name = "PLATFORMS")]
+    #[arg(long, value_delimiter = ',', value_name = "PLATFORMS", value_parser = super::non_empty)]
     pub platform: Vec<String>,
     /// Require exactly one sdist
     #[arg(long)]

@@ -28,19 +28,19 @@ pub struct WaitForImageArgs {
     #[arg(value_name = "IMAGE")]
     pub image: String,
     /// Wait until the reference resolves to exactly this digest
-    #[arg(long, value_name = "sha256:…")]
+    #[arg(long, value_name = "sha256:…", value_parser = super::non_empty)]
     pub digest: Option<String>,
     /// Wait until the image's org.opencontainers.image.revision is this commit (≥ 7 hex digits,
     /// or `auto` for the run's commit)
     #[arg(long, value_name = "SHA|auto")]
     pub revision: Option<String>,
     /// Wait until every listed platform is in the index (os/arch[/variant], comma-separated)
-    #[arg(long, value_name = "OS/ARCH,…", value_delimiter = ',')]
+    #[arg(long, value_name = "OS/ARCH,…", value_delimiter = ',', value_parser = super::non_empty)]
     pub platform: Vec<String>,
-    /// Give up after this long (e.g. 10m, 90s, 1h; 0 checks once)
+    /// Give up after this long (e.g. 10m, 90s, 1h; 0 checks once; at most 7 days)
     #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
-    /// Pause between polls (jittered by ±10%)
+    /// Pause between polls, jittered by ±10% (50ms to 7 days)
     #[arg(long, default_value = "5s", value_parser = parse_interval, value_name = "DURATION")]
     pub interval: Duration,
     /// Registry username (for the token realm or Basic auth)
@@ -54,14 +54,22 @@ pub struct WaitForImageArgs {
     pub insecure: bool,
 }
 
-/// `90s`, `10m`, `1h`, `1m30s`, `250ms`, or bare seconds.
+/// The longest duration any flag takes: a week.
+pub const MAX_DURATION: Duration = Duration::from_secs(7 * 86_400);
+
+/// `90s`, `10m`, `1h`, `1m30s`, `250ms`, or bare seconds; at most [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let s = text.trim();
     if s.is_empty() {
         return Err("empty duration".into());
     }
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        // Bare seconds: the same one-week ceiling as every other spelling, so no deadline
+        // computed from it can overflow.
+        return match s.parse::<u64>() {
+            Ok(secs) if secs <= MAX_DURATION.as_secs() => Ok(Duration::from_secs(secs)),
+            _ => Err(format!("{text:?} is longer than a week")),
+        };
     }
     let mut total = Duration::ZERO;
     let mut rest = s;
@@ -79,11 +87,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             _ => return Err(bad_duration(text)),
         };
         let secs = value * factor;
-        if !secs.is_finite() || secs > 7.0 * 86_400.0 {
+        if !secs.is_finite() || secs > MAX_DURATION.as_secs_f64() {
             return Err(format!("{text:?} is longer than a week"));
         }
         total += Duration::from_secs_f64(secs);
         rest = next;
+    }
+    if total > MAX_DURATION {
+        return Err(format!("{text:?} is longer than a week"));
     }
     Ok(total)
 }
@@ -112,7 +123,9 @@ mod tests {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
-        for bad in ["", "m", "10x", "-1s", "1h 2m", "999h"] {
+        for bad in
+            ["", "m", "10x", "-1s", "1h 2m", "999h", "18446744073709551615", "604801", "100h100h"]
+        {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert!(parse_interval("10ms").is_err());

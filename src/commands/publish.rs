@@ -566,9 +566,10 @@ async fn verify_uploads(
     index: &IndexClient,
     locals: &[LocalDist],
     report: &mut [PublishedFile],
-    timeout_secs: u64,
+    timeout: Duration,
 ) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(timeout_secs);
+    // The flag is capped at a week (cli::wait_for_image::MAX_DURATION): no overflow here.
+    let deadline = Instant::now() + timeout;
     let mut projects: Vec<&str> = report
         .iter()
         .filter(|f| f.action == Action::Uploaded)
@@ -633,7 +634,8 @@ async fn verify_uploads(
                 file.detail = match other {
                     Err(e) => format!("uploaded, but reading the index to verify it failed: {e}"),
                     _ => format!(
-                        "uploaded, but the index did not list it with our sha256 within {timeout_secs} s (--verify-timeout)"
+                        "uploaded, but the index did not list it with our sha256 within {} s (--verify-timeout)",
+                        timeout.as_secs()
                     ),
                 };
             }

@@ -46,10 +46,16 @@ impl ImageRef {
         if trimmed.is_empty() {
             return Err(ImageRefError::Empty);
         }
+        // Never echo credentials someone put in the reference.
         let invalid = |reason: &str| ImageRefError::Invalid {
-            input: input.to_owned(),
+            input: crate::secret::redact_userinfo(input),
             reason: reason.into(),
         };
+        if crate::secret::has_userinfo(trimmed) {
+            return Err(invalid(
+                "it carries credentials (user:password@): pass them with --username and --password (or SURESTEP_REGISTRY_PASSWORD)",
+            ));
+        }
         if trimmed.contains("://") {
             return Err(invalid("leave out the scheme (write `ghcr.io/owner/name:tag`)"));
         }

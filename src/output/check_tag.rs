@@ -1,5 +1,6 @@
 //! How a `check-tag` outcome reads in text, GitHub outputs and the step summary.
 
+use super::sanitize::md_code;
 use super::style::md_escape;
 use super::{Annotation, Render, Styles};
 use crate::commands::check_tag::{CheckResult, CheckTagOutcome, short};
@@ -69,8 +70,8 @@ impl Render for CheckTagOutcome {
         let mut md = String::from("### surestep check-tag\n\n");
         match &self.tag {
             Some(t) => md.push_str(&format!(
-                "| tag | version | Python | latest | commit |\n|---|---|---|---|---|\n| `{}` | {} | {} | {} | `{}` |\n",
-                md_escape(&t.tag_name),
+                "| tag | version | Python | latest | commit |\n|---|---|---|---|---|\n| {} | {} | {} | {} | `{}` |\n",
+                md_code(&t.tag_name),
                 t.version,
                 t.python_version,
                 if t.is_latest { "yes" } else { "no" },

@@ -40,14 +40,19 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Formats `::level k=v,...::message`.
+/// Formats `::level k=v,...::message`. Message and values may hold foreign text: control and
+/// invisible characters are escaped first (see [`crate::output::sanitize::annotation`]).
 pub fn annotation(level: Level, properties: &[(&str, &str)], message: &str) -> String {
-    let props: Vec<String> =
-        properties.iter().map(|(k, v)| format!("{k}={}", escape_property(v))).collect();
+    use crate::output::sanitize;
+    let props: Vec<String> = properties
+        .iter()
+        .map(|(k, v)| format!("{k}={}", escape_property(&sanitize::console(v))))
+        .collect();
+    let message = escape_data(&sanitize::annotation(message));
     if props.is_empty() {
-        format!("::{}::{}", level.command(), escape_data(message))
+        format!("::{}::{message}", level.command())
     } else {
-        format!("::{} {}::{}", level.command(), props.join(","), escape_data(message))
+        format!("::{} {}::{message}", level.command(), props.join(","))
     }
 }
 
@@ -68,12 +73,40 @@ pub enum GithubFileError {
     BadName(String),
     #[error("the value of output {0:?} contains the random delimiter; refusing to write it")]
     DelimiterInValue(String),
-    #[error("cannot append to {path}")]
+    #[error("cannot append to {path}{}", .variable.map(|v| format!(" ({v})")).unwrap_or_default())]
     Io {
         path: String,
+        /// The environment variable that named the file.
+        variable: Option<&'static str>,
         #[source]
         source: std::io::Error,
     },
+}
+
+impl GithubFileError {
+    /// Names the environment variable the failing file came from.
+    pub fn for_variable(self, name: &'static str) -> Self {
+        match self {
+            GithubFileError::Io { path, source, .. } => {
+                GithubFileError::Io { path, variable: Some(name), source }
+            }
+            other => other,
+        }
+    }
+
+    /// One line for people: what could not be written, and where.
+    pub fn headline(&self) -> String {
+        match self {
+            GithubFileError::Io { path, variable, .. } => format!(
+                "cannot write the GitHub Actions {} to {path}",
+                match *variable {
+                    Some("GITHUB_STEP_SUMMARY") => "step summary (GITHUB_STEP_SUMMARY)",
+                    _ => "step outputs (GITHUB_OUTPUT)",
+                }
+            ),
+            other => format!("cannot write the GitHub Actions step outputs: {other}"),
+        }
+    }
 }
 
 /// Renders step outputs in the environment-file format, with `delimiter` for multi-line values.
@@ -118,7 +151,8 @@ pub fn random_delimiter() -> String {
 
 /// Appends `text` to the file at `path` (GITHUB_OUTPUT or GITHUB_STEP_SUMMARY).
 pub fn append(path: &Path, text: &str) -> Result<(), GithubFileError> {
-    let io = |source| GithubFileError::Io { path: path.display().to_string(), source };
+    let io =
+        |source| GithubFileError::Io { path: path.display().to_string(), variable: None, source };
     let mut file = OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
     file.write_all(text.as_bytes()).map_err(io)
 }

@@ -1,6 +1,7 @@
 //! How `lock status`, `lock unlock` and `lock probe` outcomes read in text, GitHub outputs and
 //! the step summary; and the terminal confirmation before an unlock without `--lock-id`.
 
+use super::sanitize::{console, md_code};
 use super::style::md_escape;
 use super::{Annotation, Render, Reporter, Styles};
 use crate::commands::lock::LockReport;
@@ -20,10 +21,14 @@ fn opt(v: &Option<String>) -> &str {
     v.as_deref().filter(|s| !s.is_empty()).unwrap_or("-")
 }
 
-/// The lock's fields, indented, one per line.
+/// The lock's fields, indented, one per line. Every value came from the lock's writer (or
+/// whoever else could write the bucket): each goes through [`console`] on its way out.
 fn lock_details(s: &Styles, l: &LockReport) -> String {
     let mut out = String::new();
-    let mut line = |k: &str, v: &str| out.push_str(&format!("\n  {:<14}{v}", s.dim(k)));
+    // Pad the plain label, then paint it: escape codes take no room on screen.
+    let mut line = |k: &str, v: &str| {
+        out.push_str(&format!("\n  {}{}", s.dim(&format!("{k:<14}")), console(v)))
+    };
     match &l.raw_body {
         Some(raw) => {
             line("body", &format!("(unparseable) {}", raw.trim()));
@@ -33,7 +38,14 @@ fn lock_details(s: &Styles, l: &LockReport) -> String {
             line("operation", opt(&l.operation));
             line("who", opt(&l.who));
             line("version", opt(&l.version));
-            line("created", &format!("{} ({} ago)", opt(&l.created), age_text(l)));
+            let when = match l.clock_skew_seconds {
+                Some(ahead) => format!(
+                    "in the future by {}: clock skew, age unknown",
+                    format_age(Duration::from_secs(ahead))
+                ),
+                None => format!("{} ago", age_text(l)),
+            };
+            line("created", &format!("{} ({when})", opt(&l.created)));
             line("path", opt(&l.path));
             if let Some(info) = l.info.as_deref().filter(|i| !i.is_empty()) {
                 line("info", info);
@@ -50,7 +62,7 @@ fn lock_details(s: &Styles, l: &LockReport) -> String {
 
 fn lock_headline(s: &Styles, l: &LockReport) -> String {
     let mark = if l.stale { s.warn("stale") } else { s.bad("locked") };
-    format!("{} s3://{}/{}", mark, l.bucket, l.lock_key)
+    format!("{} {}", mark, console(&format!("s3://{}/{}", l.bucket, l.lock_key)))
 }
 
 fn common_outputs(
@@ -75,9 +87,9 @@ fn summary_table(locks: &[LockReport]) -> String {
     );
     for l in locks {
         md.push_str(&format!(
-            "| `{}` | `{}` | {} | {} | {} | {}{} |\n",
-            md_escape(&l.lock_key),
-            md_escape(opt(&l.lock_id)),
+            "| {} | {} | {} | {} | {} | {}{} |\n",
+            md_code(&l.lock_key),
+            md_code(opt(&l.lock_id)),
             md_escape(opt(&l.who)),
             md_escape(opt(&l.operation)),
             md_escape(opt(&l.created)),
@@ -129,7 +141,7 @@ impl Render for StatusOutcome {
     }
 
     fn summary(&self) -> String {
-        let mut md = format!("### surestep lock status\n\n`{}`: ", md_escape(&self.target));
+        let mut md = format!("### surestep lock status\n\n{}: ", md_code(&self.target));
         if self.locks.is_empty() {
             md.push_str("not locked.\n");
         } else {
@@ -144,7 +156,7 @@ impl Render for StatusOutcome {
         if self.fail_if_locked && self.locked {
             out.push(Annotation::error(match (&self.lock_id, &self.who) {
                 (Some(id), Some(who)) if !self.recursive => {
-                    format!("{} is locked by {who} (ID {id})", self.target)
+                    format!("{} is locked by {} (ID {})", self.target, console(who), console(id))
                 }
                 _ => format!("{} lock(s) held under {}", self.lock_count, self.target),
             }));
@@ -165,7 +177,7 @@ impl Render for UnlockOutcome {
             UnlockResult::DryRun => s.dim("dry run"),
             _ => s.bad("✗"),
         };
-        let mut out = format!("{mark} {}", self.message);
+        let mut out = format!("{mark} {}", console(&self.message));
         if let Some(l) = &self.lock {
             let label = if self.removed { "removed lock" } else { "lock read" };
             out.push_str(&format!("\n{}", s.dim(label)));
@@ -198,7 +210,7 @@ impl Render for UnlockOutcome {
     fn annotations(&self) -> Vec<Annotation> {
         let mut out: Vec<Annotation> = self.warnings.iter().map(Annotation::warning).collect();
         if self.status() == ExitStatus::Failed {
-            out.push(Annotation::error(self.message.clone()));
+            out.push(Annotation::error(console(&self.message).into_owned()));
         }
         out
     }
@@ -228,7 +240,7 @@ impl Render for ProbeOutcome {
                 Verdict::Unsupported => s.bad("unsupported"),
                 Verdict::Inconclusive => s.warn("inconclusive"),
             };
-            out.push_str(&format!("\n  {verdict:<12} {}: {}", c.request, c.detail));
+            out.push_str(&format!("\n  {} {}: {}", s.pad(&verdict, 12), c.request, c.detail));
         }
         out
     }
@@ -243,8 +255,8 @@ impl Render for ProbeOutcome {
 
     fn summary(&self) -> String {
         let mut md = format!(
-            "### surestep lock probe\n\n`{}`: {}\n\n| request | verdict | detail |\n|---|---|---|\n",
-            md_escape(&self.target),
+            "### surestep lock probe\n\n{}: {}\n\n| request | verdict | detail |\n|---|---|---|\n",
+            md_code(&self.target),
             if self.safe {
                 "safe for Terraform locking"
             } else {

@@ -7,6 +7,7 @@
 
 pub mod github;
 pub mod progress;
+pub mod sanitize;
 pub mod style;
 
 mod check_tag;
@@ -100,11 +101,96 @@ pub struct OutputSettings {
     pub github: GithubChoice,
 }
 
+impl ColorChoice {
+    /// The one colour decision, per stream: `always`, `never`, or (auto) when `NO_COLOR` is
+    /// unset or empty and the stream is a terminal. Text, errors and `-v` logs all use it.
+    pub fn enabled(self, stream_is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stream_is_terminal
+            }
+        }
+    }
+}
+
 /// The GitHub Actions side of the reporter.
 #[derive(Debug, Clone)]
 struct GithubTarget {
     output_file: Option<PathBuf>,
     summary_file: Option<PathBuf>,
+}
+
+/// Which standard stream a block of text goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    Out,
+    Err,
+}
+
+/// Writes one block of text and a newline; a closed pipe or any other write failure is not
+/// an error worth a panic: the run ends with its own status (as ripgrep does).
+fn write_block(stream: Stream, text: &str) {
+    fn go(mut w: impl Write, text: &str) {
+        let _ = w.write_all(text.as_bytes());
+        let _ = w.write_all(b"\n");
+        let _ = w.flush();
+    }
+    match stream {
+        Stream::Out => go(std::io::stdout().lock(), text),
+        Stream::Err => go(std::io::stderr().lock(), text),
+    }
+}
+
+/// Where `-v` logs go: stderr, each event through the terminal guard (log fields can carry
+/// server text), write failures ignored.
+pub struct LogWriter {
+    keep_sgr: bool,
+}
+
+impl LogWriter {
+    pub fn new(keep_sgr: bool) -> Self {
+        Self { keep_sgr }
+    }
+}
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let body = text.strip_suffix('\n').unwrap_or(&text);
+        write_block(Stream::Err, &sanitize::terminal_block(body, self.keep_sgr));
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `--json` and a usage error the argument parser caught: the error document on stdout.
+pub fn usage_error_json(command: &str, err: &clap::Error) {
+    let rendered = err.render().to_string();
+    let message = rendered
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.trim_start_matches("error: ").trim().to_owned())
+        .unwrap_or_else(|| err.kind().to_string());
+    let hint = rendered
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("tip: ") || l.starts_with("For more information"))
+        .map(|l| l.trim_start_matches("tip: ").to_owned());
+    let doc = serde_json::json!({
+        "command": command,
+        "exit_code": ExitStatus::Usage.code(),
+        "error": { "message": message, "causes": [], "hint": hint },
+    });
+    write_block(Stream::Out, &sanitize::json_document(&doc.to_string()));
+}
+
+/// A line for stderr outside the reporter (progress lines): guarded like all other text.
+pub(crate) fn eprint_line(text: &str) {
+    write_block(Stream::Err, &sanitize::terminal_block(text, false));
 }
 
 /// The one output layer. Cheap to clone; commands use it for progress and masks.
@@ -114,7 +200,10 @@ pub struct Reporter {
     quiet: bool,
     progress: ProgressMode,
     github: Option<GithubTarget>,
+    /// For stdout.
     styles: Styles,
+    /// For stderr (its own terminal test).
+    err_styles: Styles,
 }
 
 impl Reporter {
@@ -131,11 +220,8 @@ impl Reporter {
             output_file: env("GITHUB_OUTPUT").map(PathBuf::from),
             summary_file: env("GITHUB_STEP_SUMMARY").map(PathBuf::from),
         });
-        let color = match settings.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => env("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
-        };
+        let color = settings.color.enabled(std::io::stdout().is_terminal());
+        let err_color = settings.color.enabled(std::io::stderr().is_terminal());
         let progress = if settings.quiet {
             ProgressMode::Hidden
         } else if settings.no_progress || settings.json || settings.verbose > 0 {
@@ -152,7 +238,23 @@ impl Reporter {
             progress,
             github,
             styles: Styles::new(color),
+            err_styles: Styles::new(err_color),
         }
+    }
+
+    /// Human text for stdout, through the terminal guard.
+    fn out(&self, text: &str) {
+        write_block(Stream::Out, &sanitize::terminal_block(text, self.styles.color()));
+    }
+
+    /// Human text for stderr, through the terminal guard.
+    fn err(&self, text: &str) {
+        write_block(Stream::Err, &sanitize::terminal_block(text, self.err_styles.color()));
+    }
+
+    /// The styles for text bound to stderr (prompts, errors, remarks).
+    pub fn err_styles(&self) -> &Styles {
+        &self.err_styles
     }
 
     pub fn styles(&self) -> &Styles {
@@ -190,19 +292,24 @@ impl Reporter {
     /// Opens a collapsible log group in Actions; the guard closes it.
     pub fn group(&self, title: &str) -> Group<'_> {
         if self.github.is_some() {
-            self.workflow_command(&format!("::group::{}", github::escape_data(title)));
+            self.workflow_command(&format!(
+                "::group::{}",
+                github::escape_data(&sanitize::annotation(title))
+            ));
         }
         Group { reporter: self }
     }
 
     /// Workflow commands go to stdout, unless stdout is reserved for the JSON document.
     fn workflow_command(&self, line: &str) {
-        if self.json {
-            eprintln!("{line}");
-        } else {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{line}");
-            let _ = out.flush();
+        write_block(if self.json { Stream::Err } else { Stream::Out }, line);
+    }
+
+    /// In Actions without `$GITHUB_OUTPUT` the step outputs have nowhere to go: say so once.
+    fn warn_outputs_lost<R: Render>(&self, gh: &GithubTarget, outcome: &R) {
+        if gh.output_file.is_none() && !outcome.outputs().is_empty() {
+            let message = "GITHUB_OUTPUT is not set (or empty): the step outputs could not be written; steps reading them will see empty values";
+            self.workflow_command(&github::annotation(Level::Warning, &[], message));
         }
     }
 
@@ -210,38 +317,53 @@ impl Reporter {
     pub fn finish<R: Render>(&self, command: &str, outcome: &R) -> ExitStatus {
         let status = outcome.status();
         let annotations = outcome.annotations();
+        let mut files_failed = None;
         if let Some(gh) = &self.github {
             self.github_annotations(&annotations);
-            if let Err(err) = self.github_files(gh, outcome) {
-                // The result stands; losing outputs is still an environment failure to report.
-                let err = CliError::environment(err).context("writing GitHub Actions outputs");
-                return self.fail(command, &err);
-            }
+            self.warn_outputs_lost(gh, outcome);
+            // The result is still shown below; losing outputs is then reported as exit 3.
+            files_failed = self.github_files(gh, outcome).err();
         } else {
             // `--quiet` keeps errors: a failed check must still say why.
             for a in annotations.iter().filter(|a| !self.quiet || a.level == AnnotationLevel::Error)
             {
-                eprintln!("{}", self.styles.annotation(a));
+                self.err(&self.err_styles.annotation(a));
             }
         }
+        let files_failed = files_failed.map(|e| {
+            let headline = e.headline();
+            CliError::environment(e).context(headline)
+        });
         if self.json {
             let mut doc = serde_json::to_value(outcome).unwrap_or(serde_json::Value::Null);
             if let serde_json::Value::Object(map) = &mut doc {
                 map.insert("command".into(), command.into());
-                map.insert("exit_code".into(), status.code().into());
+                let code = files_failed.as_ref().map_or(status, |e| e.status).code();
+                map.insert("exit_code".into(), code.into());
+                if let Some(err) = &files_failed {
+                    map.insert("error".into(), error_json(err));
+                }
             }
-            println!("{doc}");
+            write_block(Stream::Out, &sanitize::json_document(&doc.to_string()));
         } else if !self.quiet {
             let text = outcome.text(&self.styles);
             if !text.is_empty() {
-                println!("{}", text.trim_end());
+                self.out(text.trim_end());
             }
+        }
+        if let Some(err) = files_failed {
+            return self.report_error(command, &err, false);
         }
         status
     }
 
     /// Shows an error in every active mode and returns its exit status.
     pub fn fail(&self, command: &str, err: &CliError) -> ExitStatus {
+        self.report_error(command, err, true)
+    }
+
+    /// An error in every mode; `json_doc` false when the JSON document was already written.
+    fn report_error(&self, command: &str, err: &CliError, json_doc: bool) -> ExitStatus {
         if self.github.is_some() {
             let mut message = err.headline();
             for cause in err.causes() {
@@ -259,20 +381,16 @@ impl Reporter {
                 let _ = github::append(path, &md);
             }
         }
-        if self.json {
+        if self.json && json_doc {
             let doc = serde_json::json!({
                 "command": command,
                 "exit_code": err.status.code(),
-                "error": {
-                    "message": err.headline(),
-                    "causes": err.causes(),
-                    "hint": err.hint,
-                },
+                "error": error_json(err),
             });
-            println!("{doc}");
+            write_block(Stream::Out, &sanitize::json_document(&doc.to_string()));
         }
         if self.github.is_none() {
-            eprintln!("{}", self.styles.error_report(err));
+            self.err(&self.err_styles.error_report(err));
         }
         err.status
     }
@@ -292,7 +410,7 @@ impl Reporter {
                 self.workflow_command(&github::annotation(level, &props, &a.message));
             } else {
                 // Over GitHub's per-step cap: keep it in the log as a plain line.
-                eprintln!("{}", self.styles.annotation(a));
+                self.err(&self.err_styles.annotation(a));
             }
         }
     }
@@ -304,17 +422,26 @@ impl Reporter {
     ) -> Result<(), github::GithubFileError> {
         if let Some(path) = &gh.output_file {
             let text = github::format_outputs(&outcome.outputs(), &github::random_delimiter())?;
-            github::append(path, &text)?;
+            github::append(path, &text).map_err(|e| e.for_variable("GITHUB_OUTPUT"))?;
         }
         if let Some(path) = &gh.summary_file {
             let mut md = outcome.summary();
             if !md.ends_with("\n\n") {
                 md.push_str("\n\n");
             }
-            github::append(path, &md)?;
+            github::append(path, &md).map_err(|e| e.for_variable("GITHUB_STEP_SUMMARY"))?;
         }
         Ok(())
     }
+}
+
+/// The `error` object of a JSON document.
+fn error_json(err: &CliError) -> serde_json::Value {
+    serde_json::json!({
+        "message": err.headline(),
+        "causes": err.causes(),
+        "hint": err.hint,
+    })
 }
 
 /// Closes a `::group::` when dropped.

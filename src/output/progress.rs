@@ -27,6 +27,7 @@ pub struct Progress {
 
 impl Progress {
     pub(crate) fn bar(mode: ProgressMode, len: u64, label: &str) -> Self {
+        let label: &str = &super::sanitize::console(label);
         let bar = (mode == ProgressMode::Bars).then(|| {
             let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
             bar.set_style(
@@ -41,12 +42,13 @@ impl Progress {
             bar
         });
         if mode == ProgressMode::Lines {
-            eprintln!("{label}: started");
+            super::eprint_line(&format!("{label}: started"));
         }
         Self { bar, mode, label: label.to_owned() }
     }
 
     pub(crate) fn spinner(mode: ProgressMode, label: &str) -> Self {
+        let label: &str = &super::sanitize::console(label);
         let bar = (mode == ProgressMode::Bars).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(
@@ -75,7 +77,7 @@ impl Progress {
                     bar.set_message(message.to_owned());
                 }
             }
-            ProgressMode::Lines => eprintln!("{}: {message}", self.label),
+            ProgressMode::Lines => super::eprint_line(&format!("{}: {message}", self.label)),
             ProgressMode::Hidden => {}
         }
     }
@@ -112,6 +114,7 @@ impl ProgressGroup {
 
     /// A bar of `len` bytes labelled `label`; in line mode, one line when it starts.
     pub fn bytes(&self, len: u64, label: &str) -> Progress {
+        let label: &str = &super::sanitize::console(label);
         let bar = self.multi.as_ref().map(|multi| {
             let bar = multi.add(ProgressBar::new(len));
             bar.set_style(
@@ -126,7 +129,7 @@ impl ProgressGroup {
             bar
         });
         if self.mode == ProgressMode::Lines {
-            eprintln!("{label}: started ({len} bytes)");
+            super::eprint_line(&format!("{label}: started ({len} bytes)"));
         }
         Progress { bar, mode: self.mode, label: label.to_owned() }
     }

@@ -1,6 +1,6 @@
 //! How a `publish` outcome reads: a table of files, GitHub outputs and the step summary.
 
-use super::style::md_escape;
+use super::sanitize::md_code;
 use super::{Annotation, Render, Styles};
 use crate::commands::publish::{Action, FailureKind, PublishOutcome, PublishedFile};
 use crate::exit::ExitStatus;
@@ -100,8 +100,8 @@ impl Render for PublishOutcome {
         md.push_str("| file | size | action | seconds | sha256 |\n|---|---:|---|---:|---|\n");
         for f in &self.files {
             md.push_str(&format!(
-                "| `{}` | {} | {} | {:.2} | `{}` |\n",
-                md_escape(&f.filename),
+                "| {} | {} | {} | {:.2} | `{}` |\n",
+                md_code(&f.filename),
                 human_size(f.size),
                 action_word(f.action),
                 f.seconds,
@@ -109,12 +109,12 @@ impl Render for PublishOutcome {
             ));
         }
         md.push_str(&format!(
-            "\n{} uploaded, {} already there, {} conflict(s), {} failed — `{}`\n",
+            "\n{} uploaded, {} already there, {} conflict(s), {} failed — {}\n",
             self.uploaded,
             self.skipped,
             self.conflicts,
             self.failed,
-            md_escape(&self.repository_url)
+            md_code(&self.repository_url)
         ));
         md
     }
@@ -123,13 +123,25 @@ impl Render for PublishOutcome {
         let mut out: Vec<Annotation> = self.warnings.iter().map(Annotation::warning).collect();
         out.extend(self.files.iter().filter_map(file_annotation));
         if self.files.iter().any(|f| f.failure == Some(FailureKind::Auth)) {
-            out.push(Annotation::notice(
+            // The token advice is PyPI's; other indexes have their own accounts.
+            out.push(Annotation::notice(if targets_pypi(&self.repository_url) {
                 "check the credentials: PyPI takes the user `__token__` with a `pypi-…` API token \
-                 (SURESTEP_PYPI_TOKEN), or trusted publishing with `permissions: id-token: write`",
-            ));
+                 (SURESTEP_PYPI_TOKEN), or trusted publishing with `permissions: id-token: write`"
+            } else {
+                "check the credentials the index expects: --username/--password (or \
+                 TWINE_USERNAME/TWINE_PASSWORD)"
+            }));
         }
         out
     }
+}
+
+/// Whether the upload went to pypi.org or test.pypi.org.
+fn targets_pypi(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .is_some_and(|h| matches!(h.as_str(), "upload.pypi.org" | "pypi.org" | "test.pypi.org"))
 }
 
 fn file_annotation(f: &PublishedFile) -> Option<Annotation> {

@@ -15,6 +15,18 @@ impl Styles {
         Self { color }
     }
 
+    /// Whether this palette paints (its stream gets colour codes).
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    /// Left-aligns `text` in `width` columns, counting only what is visible (colour codes
+    /// take no room on screen).
+    pub fn pad(&self, text: &str, width: usize) -> String {
+        let visible = super::sanitize::visible_width(text);
+        format!("{text}{}", " ".repeat(width.saturating_sub(visible)))
+    }
+
     fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
             format!("{}{text}{}", style.render(), style.render_reset())
@@ -47,7 +59,7 @@ impl Styles {
             AnnotationLevel::Notice => self.bold("note:"),
         };
         match &a.file {
-            Some(file) => format!("{label} {file}: {}", a.message),
+            Some(file) => format!("{label} {}: {}", super::sanitize::console(file), a.message),
             None => format!("{label} {}", a.message),
         }
     }
@@ -65,7 +77,7 @@ impl Styles {
     }
 }
 
-/// Escapes text for a Markdown table cell or paragraph.
+/// Escapes text for a Markdown table cell or paragraph (see [`super::sanitize::md_text`]).
 pub fn md_escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ")
+    super::sanitize::md_text(text)
 }

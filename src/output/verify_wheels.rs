@@ -1,6 +1,7 @@
 //! How a `verify-wheels` outcome reads: one line per file, the matrix as a small table, a final
 //! count; the step summary with the matrix and every file's sha256; one annotation per bad file.
 
+use super::sanitize::md_code;
 use super::style::md_escape;
 use super::{Annotation, Render, Styles};
 use crate::commands::verify_wheels::{MatrixReport, VerifyWheelsOutcome};
@@ -201,7 +202,7 @@ impl Render for VerifyWheelsOutcome {
             .map(|p| format!("- ❌ {}", md_escape(&p.message)))
             .chain(self.files.iter().flat_map(|f| {
                 f.problems.iter().map(move |p| {
-                    format!("- ❌ `{}`: {}", md_escape(&f.filename), md_escape(&p.to_string()))
+                    format!("- ❌ {}: {}", md_code(&f.filename), md_escape(&p.to_string()))
                 })
             }))
             .collect();
@@ -227,9 +228,9 @@ impl Render for VerifyWheelsOutcome {
             md.push_str("| file | size | sha256 |\n|---|---|---|\n");
             for f in self.files.iter().take(SUMMARY_FILE_ROWS) {
                 md.push_str(&format!(
-                    "| {} `{}` | {} | `{}` |\n",
+                    "| {} {} | {} | `{}` |\n",
                     if f.ok() { "✅" } else { "❌" },
-                    md_escape(&f.filename),
+                    md_code(&f.filename),
                     human_size(f.size),
                     f.sha256
                 ));

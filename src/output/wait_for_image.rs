@@ -1,5 +1,6 @@
 //! How a `wait-for-image` outcome reads in text, GitHub outputs and the step summary.
 
+use super::sanitize::md_code;
 use super::style::md_escape;
 use super::{Annotation, Render, Styles};
 use crate::commands::wait_for_image::{WaitForImageOutcome, describe_seen, short_sha};
@@ -80,13 +81,13 @@ impl Render for WaitForImageOutcome {
         let mut md = String::from("### surestep wait-for-image\n\n");
         if self.ready {
             md.push_str(&format!(
-                "✅ `{}` is ready after {}s: `{}`",
-                md_escape(&self.reference),
+                "✅ {} is ready after {}s: {}",
+                md_code(&self.reference),
                 self.waited_seconds,
-                md_escape(self.image.as_deref().unwrap_or(""))
+                md_code(self.image.as_deref().unwrap_or(""))
             ));
             if let Some(r) = &self.revision {
-                md.push_str(&format!(" (revision `{}`", short_sha(r)));
+                md.push_str(&format!(" (revision {}", md_code(short_sha(r))));
                 if !self.platforms.is_empty() {
                     md.push_str(&format!(", {}", md_escape(&self.platform_list())));
                 }

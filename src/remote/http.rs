@@ -60,7 +60,7 @@ pub enum HttpError {
     Build(#[source] reqwest::Error),
     #[error("{method} {url}: {message}")]
     Transport { method: String, url: String, message: String },
-    #[error("{method} {url}: server answered {status} after {attempts} attempts")]
+    #[error("{method} {url}: server answered {status} after {attempts} attempt{}", if *.attempts == 1 { "" } else { "s" })]
     GaveUp { method: String, url: String, status: StatusCode, attempts: u32 },
     #[error("{url}: response body is larger than the {limit}-byte limit")]
     TooLarge { url: String, limit: usize },
@@ -291,6 +291,53 @@ fn httpdate_to_unix(s: &str) -> Option<u64> {
     Some(days * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2])
 }
 
+/// A server's answer body as one short plain line for a message: HTML reduced to its text
+/// (no tags, comments, CSS or scripts; common entities decoded), white space collapsed,
+/// control and bidi characters escaped, cut at `cap` characters.
+pub fn readable_excerpt(body: &str, cap: usize) -> String {
+    let mut text = String::with_capacity(body.len().min(64 * 1024));
+    let lower = body.to_ascii_lowercase();
+    let mut i = 0;
+    while i < body.len() {
+        let rest = &body[i..];
+        if rest.starts_with('<') {
+            let lrest = &lower[i..];
+            let skip_to = if lrest.starts_with("<!--") {
+                lrest.find("-->").map(|e| e + 3)
+            } else if lrest.starts_with("<style") {
+                lrest.find("</style>").map(|e| e + 8)
+            } else if lrest.starts_with("<script") {
+                lrest.find("</script>").map(|e| e + 9)
+            } else {
+                lrest.find('>').map(|e| e + 1)
+            };
+            i += skip_to.unwrap_or(rest.len());
+            text.push(' ');
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        text.push(c);
+        i += c.len_utf8();
+        if text.len() > cap * 8 + 1024 {
+            break;
+        }
+    }
+    let decoded = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    let collapsed = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
+    let safe = crate::output::sanitize::console(&collapsed).into_owned();
+    if safe.chars().count() > cap {
+        format!("{}…", safe.chars().take(cap).collect::<String>())
+    } else {
+        safe
+    }
+}
+
 /// A URL fit for messages: no userinfo, no query string (tokens hide in both).
 pub fn redact_url(url: &str) -> String {
     match reqwest::Url::parse(url) {
@@ -302,7 +349,8 @@ pub fn redact_url(url: &str) -> String {
             }
             u.to_string()
         }
-        Err(_) => "<url>".to_owned(),
+        // Not a URL: show what was given, minus anything that looks like credentials.
+        Err(_) => crate::secret::redact_userinfo(url),
     }
 }
 

@@ -325,36 +325,15 @@ fn file_body(path: &std::path::Path, on_progress: OnProgress) -> reqwest::Body {
     }
 }
 
-/// What the server said, as one short line: a JSON `message`, or the text with tags removed.
+/// What the server said, as one short line: a JSON `message`, or the page reduced to its text
+/// (see [`crate::remote::http::readable_excerpt`]).
 pub fn server_message(body: &str) -> String {
     if let Ok(json) = serde_json::from_str::<serde_json::Value>(body)
         && let Some(message) = json.get("message").and_then(|m| m.as_str())
     {
-        return shorten(message);
+        return crate::remote::http::readable_excerpt(message, 300);
     }
-    let mut text = String::with_capacity(body.len());
-    let mut in_tag = false;
-    for c in body.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                text.push(' ');
-            }
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    shorten(&text)
-}
-
-fn shorten(text: &str) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() > 300 {
-        format!("{}…", collapsed.chars().take(300).collect::<String>())
-    } else {
-        collapsed
-    }
+    crate::remote::http::readable_excerpt(body, 300)
 }
 
 #[cfg(test)]
@@ -374,6 +353,10 @@ mod tests {
             "File already exists"
         );
         assert!(server_message(&"a ".repeat(400)).ends_with('…'));
+        let page = "<html><head><title>403 Forbidden</title><style>body { color: red; }</style>\
+                    <script>alert(1)</script></head><body><!-- x --><h1>Invalid &amp; expired\
+                    </h1>\u{1b}[2J</body></html>";
+        assert_eq!(server_message(page), "403 Forbidden Invalid & expired \\u{1b}[2J");
     }
 
     #[test]

@@ -440,7 +440,8 @@ impl RegistryClient {
                 RegistryError::Protocol(format!("GET {shown}: the reply carries no token"))
             })?;
         // The spec's default and floor is 60 s; renew a little early.
-        let lifetime = Duration::from_secs(reply.expires_in.unwrap_or(60).max(60));
+        // A server's number is clamped: a day at most, so no clock arithmetic can overflow.
+        let lifetime = Duration::from_secs(reply.expires_in.unwrap_or(60).clamp(60, 86_400));
         let expires_at = Instant::now() + lifetime.mul_f64(0.9);
         *self.lock() =
             Auth::Bearer { token: Secret::new(token), expires_at, challenge: challenge.clone() };

@@ -99,6 +99,17 @@ pub enum S3LockError {
         "{target}: the body is larger than the {limit}-byte limit for a lock; this is not a Terraform lock"
     )]
     TooLarge { target: String, limit: usize },
+    #[error(
+        "{endpoint} answered {op} {target} with HTTP {status} but not as S3 does (no S3 error code, no x-amz-request-id header{}): whether a lock exists is unknown",
+        .answered.as_deref().map(|a| format!("; it said: {a}")).unwrap_or_default()
+    )]
+    NotS3 {
+        op: &'static str,
+        target: String,
+        endpoint: String,
+        status: u16,
+        answered: Option<String>,
+    },
     #[error("{op} on {target} failed: HTTP {status} {code}: {message}")]
     Other { op: &'static str, target: String, status: u16, code: String, message: String },
 }
@@ -127,6 +138,7 @@ impl S3LockError {
             S3LockError::WrongRegion { actual: Some(r), .. } => format!("pass --region {r}"),
             S3LockError::WrongRegion { .. } => "pass the bucket's region with --region".into(),
             S3LockError::Unreachable { .. } => "check --endpoint-url / AWS_ENDPOINT_URL_S3 and the network".into(),
+            S3LockError::NotS3 { .. } => "check --endpoint-url / AWS_ENDPOINT_URL_S3: it should be the S3 API endpoint (a wrong port or a proxy answers like this)".into(),
             _ => return None,
         })
     }
@@ -220,9 +232,11 @@ impl LockStore {
         let endpoint = match &settings.endpoint_url {
             Some(url) => {
                 conf = conf.endpoint_url(url.clone());
-                url.clone()
+                crate::secret::redact_userinfo(url)
             }
-            None => configured_endpoint().unwrap_or_else(|| format!("AWS S3 ({region})")),
+            None => configured_endpoint()
+                .map(|u| crate::secret::redact_userinfo(&u))
+                .unwrap_or_else(|| format!("AWS S3 ({region})")),
         };
         let client = Client::from_conf(conf.build());
         Ok((Self { client, sse, endpoint, region }, secrets))
@@ -443,11 +457,29 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>
     err: SdkError<E, HttpResponse>,
 ) -> S3LockError {
     let target = format!("s3://{bucket}/{key}");
-    let (status, region_header) = match err.raw_response() {
+    let (status, region_header, s3_like, answered) = match err.raw_response() {
         Some(r) => {
-            (Some(r.status().as_u16()), r.headers().get("x-amz-bucket-region").map(str::to_owned))
+            let headers = r.headers();
+            // Every S3 answer carries a request ID (AWS: x-amz-request-id and x-amz-id-2;
+            // moto: x-amzn-requestid) or is XML; a web page or another service's 404 is neither.
+            let s3_like = ["x-amz-request-id", "x-amz-id-2", "x-amzn-requestid"]
+                .iter()
+                .any(|h| headers.get(*h).is_some())
+                || headers.get("content-type").is_some_and(|t| t.contains("xml"));
+            let answered = r
+                .body()
+                .bytes()
+                .map(|b| crate::remote::http::readable_excerpt(&String::from_utf8_lossy(b), 200))
+                .filter(|t| !t.is_empty())
+                .or_else(|| headers.get("content-type").map(|t| format!("Content-Type {t}")));
+            (
+                Some(r.status().as_u16()),
+                headers.get("x-amz-bucket-region").map(str::to_owned),
+                s3_like,
+                answered,
+            )
         }
-        None => (None, None),
+        None => (None, None, true, None),
     };
     let Some(status) = status else {
         // No HTTP response at all: connection, DNS, TLS, timeout.
@@ -460,8 +492,13 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>
     let message = err.message().unwrap_or_default().to_owned();
     match (status, code.as_str()) {
         (_, "NoSuchBucket") => S3LockError::NoSuchBucket { bucket: bucket.to_owned() },
-        (_, "NoSuchKey") | (404, "NotFound") => S3LockError::NoSuchKey { target },
-        (404, "") => S3LockError::NoSuchKey { target },
+        (_, "NoSuchKey") => S3LockError::NoSuchKey { target },
+        // A bare 404 (HEAD has no body; the SDK calls it NotFound) is "no such key" only when
+        // it comes from S3; otherwise nobody said whether the lock exists.
+        (404, "NotFound" | "") if s3_like => S3LockError::NoSuchKey { target },
+        (404, "NotFound" | "") => {
+            S3LockError::NotS3 { op, target, endpoint: endpoint.to_owned(), status, answered }
+        }
         (_, "PreconditionFailed") | (412, _) => S3LockError::PreconditionFailed { target },
         (_, "ConditionalRequestConflict") => S3LockError::Conflict { target },
         (_, "NotImplemented") | (501, _) => {
@@ -585,6 +622,8 @@ mod tests {
             matches!(answer(404, "NoSuchBucket", None), S3LockError::NoSuchBucket { bucket } if bucket == "state")
         );
         assert!(matches!(answer(404, "NoSuchKey", None), S3LockError::NoSuchKey { .. }));
+        // A bare 404 without S3's headers is not "no lock".
+        assert!(matches!(answer(404, "", None), S3LockError::NotS3 { status: 404, .. }));
         assert!(matches!(
             answer(412, "PreconditionFailed", None),
             S3LockError::PreconditionFailed { .. }

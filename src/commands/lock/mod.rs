@@ -52,6 +52,10 @@ pub struct LockReport {
     /// Age from `Created`, or from the object's Last-Modified when `Created` is unreadable.
     pub age_seconds: Option<u64>,
     pub stale: bool,
+    /// How far `Created` lies ahead of this machine's clock (beyond a minute's tolerance):
+    /// the holder's clock or ours is wrong, and the age is not known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_skew_seconds: Option<u64>,
     pub path: Option<String>,
     pub etag: String,
     pub last_modified: Option<String>,
@@ -59,6 +63,9 @@ pub struct LockReport {
     pub raw_body: Option<String>,
     pub body_error: Option<String>,
 }
+
+/// A `Created` this far ahead of our clock is still taken as "just now" (clocks drift a bit).
+const CLOCK_SKEW_TOLERANCE: Duration = Duration::from_secs(60);
 
 /// How much of an unparseable body is kept for display.
 const RAW_BODY_LIMIT: usize = 2048;
@@ -75,7 +82,14 @@ impl LockReport {
         let location = LockLocation::from_lock_key(&object.key, workspace_prefix);
         let parsed = LockInfo::parse(&object.body);
         let created_time = parsed.as_ref().ok().and_then(LockInfo::created_time);
-        let age = created_time.or(object.last_modified).map(|t| age(t, now));
+        // A `Created` in the future is clock skew, not an age of zero.
+        let skew = created_time
+            .and_then(|t| t.duration_since(now).ok())
+            .filter(|ahead| *ahead > CLOCK_SKEW_TOLERANCE);
+        let age = match skew {
+            Some(_) => object.last_modified.map(|t| age(t, now)),
+            None => created_time.or(object.last_modified).map(|t| age(t, now)),
+        };
         let stale = matches!((age, stale_after), (Some(a), Some(s)) if a > s);
         let last_modified = object.last_modified.map(format_rfc3339_seconds);
         let base = LockReport {
@@ -91,6 +105,7 @@ impl LockReport {
             created: None,
             age_seconds: age.map(|a| a.as_secs()),
             stale,
+            clock_skew_seconds: skew.map(|d| d.as_secs()),
             path: None,
             etag: object.etag.clone(),
             last_modified,
@@ -119,7 +134,17 @@ impl LockReport {
     /// Remarks about this lock for stderr / annotations.
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let url = format!("s3://{}/{}", self.bucket, self.lock_key);
+        let url =
+            crate::output::sanitize::console(&format!("s3://{}/{}", self.bucket, self.lock_key))
+                .into_owned();
+        if let Some(ahead) = self.clock_skew_seconds {
+            out.push(format!(
+                "{url}: the lock's Created ({}) is {} in the future: the clocks of its holder and this machine disagree (clock skew), so its age is not known{}",
+                crate::output::sanitize::console(self.created.as_deref().unwrap_or("?")),
+                crate::model::tflock::format_age(Duration::from_secs(ahead)),
+                if self.age_seconds.is_some() { "; the age shown is from the object's Last-Modified" } else { "" }
+            ));
+        }
         if let Some(e) = &self.body_error {
             out.push(format!("{url}: {e}; showing the raw body"));
         }
@@ -137,7 +162,9 @@ impl LockReport {
                 self.age_seconds
                     .map(|a| crate::model::tflock::format_age(Duration::from_secs(a)))
                     .unwrap_or_default(),
-                self.who.as_deref().filter(|w| !w.is_empty()).unwrap_or("an unknown holder")
+                crate::output::sanitize::console(
+                    self.who.as_deref().filter(|w| !w.is_empty()).unwrap_or("an unknown holder")
+                )
             ));
         }
         out
@@ -148,6 +175,13 @@ impl LockReport {
 pub(crate) async fn connect(flags: &S3Flags, reporter: &Reporter) -> Result<LockStore, CliError> {
     if let Some(key) = &flags.sse_customer_key {
         reporter.mask(key);
+    }
+    if let Some(url) = flags.endpoint_url.as_deref().filter(|u| crate::secret::has_userinfo(u)) {
+        return Err(CliError::usage(anyhow::anyhow!(
+            "--endpoint-url {} carries credentials in the URL",
+            crate::secret::redact_userinfo(url)
+        ))
+        .with_hint("pass them as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or a profile instead"));
     }
     let settings = S3Settings {
         endpoint_url: flags.endpoint_url.clone(),
