@@ -161,7 +161,8 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
     let target = target(args)?;
     let credentials = credentials(args, reporter)?;
     let mut warnings = Vec::new();
-    let paths = files::collect(&args.paths)?;
+    let (paths, skipped) = files::collect(&args.paths)?;
+    warnings.extend(skipped);
 
     let policy = RetryPolicy { retries: args.retries, ..RetryPolicy::default() };
     let http = HttpClient::new(policy).or_environment("starting the HTTP client")?;

@@ -22,6 +22,13 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// A look-alike left out of the check, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedEntry {
+    pub path: String,
+    pub reason: String,
+}
+
 /// Where the expected version came from.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExpectedVersion {
@@ -61,6 +68,9 @@ pub struct VerifyWheelsOutcome {
     /// Entries in searched directories that are not wheels or sdists.
     #[serde(serialize_with = "lossy_paths")]
     pub ignored: Vec<PathBuf>,
+    /// Entries that look like distributions but are not checked (an upper-case `.WHL`, a nested
+    /// directory of distributions), each with the reason: mentioned, never silently passed.
+    pub skipped: Vec<SkippedEntry>,
     /// The manifest written by --write-checksums.
     #[serde(serialize_with = "lossy_option_path")]
     pub checksums_file: Option<PathBuf>,
@@ -176,7 +186,10 @@ pub fn verify(
 ) -> Result<VerifyWheelsOutcome, CliError> {
     let plan = plan(args)?;
     let mut set_problems = Vec::new();
-    let (files, ignored) = collect(&args.paths, &mut set_problems);
+    let (files, ignored, skipped) = collect(&args.paths, &mut set_problems);
+    if let Some(target) = &args.write_checksums {
+        refuse_checksums_onto_inputs(target, &args.paths, &files)?;
+    }
 
     let opts = InspectOptions::default();
     let progress = reporter.progress(files.len() as u64, "verifying");
@@ -265,6 +278,7 @@ pub fn verify(
         problems: set_problems,
         searched: args.paths.clone(),
         ignored,
+        skipped,
         checksums_file: None,
         pypi_preflight: plan.pypi.is_some(),
     };
@@ -278,11 +292,16 @@ pub fn verify(
     Ok(outcome)
 }
 
-/// Lists the files to inspect: directories contribute their wheels and sdists (sorted, not
-/// recursive), files are taken as given.
-fn collect(paths: &[PathBuf], problems: &mut Vec<Problem>) -> (Vec<PathBuf>, Vec<PathBuf>) {
+/// Lists the files to inspect: directories contribute every entry named like a wheel or sdist
+/// (sorted, not recursive; a dangling symlink or a loop among them is inspected and so
+/// reported, never skipped), files are taken as given.
+fn collect(
+    paths: &[PathBuf],
+    problems: &mut Vec<Problem>,
+) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<SkippedEntry>) {
     let mut files = Vec::new();
     let mut ignored = Vec::new();
+    let mut skipped = Vec::new();
     for path in paths {
         if !path.is_dir() {
             // A missing file is reported by inspection (not_found) with its name.
@@ -290,17 +309,14 @@ fn collect(paths: &[PathBuf], problems: &mut Vec<Problem>) -> (Vec<PathBuf>, Vec
             continue;
         }
         let mut found = Vec::new();
-        match std::fs::read_dir(path) {
-            Ok(entries) => {
-                for entry in entries.flatten() {
-                    let p = entry.path();
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    if p.is_file() && crate::model::wheel_name::DistFilename::is_candidate(&name) {
-                        found.push(p);
-                    } else {
-                        ignored.push(p);
-                    }
-                }
+        match crate::inspect::dist_dir::scan(path) {
+            Ok(scan) => {
+                found = scan.candidates;
+                ignored.extend(scan.ignored);
+                skipped.extend(scan.skipped.into_iter().map(|(p, reason)| SkippedEntry {
+                    path: p.to_string_lossy().into_owned(),
+                    reason,
+                }));
             }
             Err(e) => problems.push(Problem::new(
                 ProblemCode::Unreadable,
@@ -325,7 +341,48 @@ fn collect(paths: &[PathBuf], problems: &mut Vec<Problem>) -> (Vec<PathBuf>, Vec
         files.clear();
     }
     ignored.sort();
-    (files, ignored)
+    (files, ignored, skipped)
+}
+
+/// `--write-checksums` must never overwrite what it verifies: refuses a target that is one of
+/// the input files, or a distribution-named file inside a verified directory.
+fn refuse_checksums_onto_inputs(
+    target: &Path,
+    paths: &[PathBuf],
+    files: &[PathBuf],
+) -> Result<(), CliError> {
+    // Where the target would land, resolved through symlinks as far as it exists.
+    let resolved = std::fs::canonicalize(target).ok().or_else(|| {
+        let parent =
+            target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Some(std::fs::canonicalize(parent).ok()?.join(target.file_name()?))
+    });
+    let Some(resolved) = resolved else { return Ok(()) };
+    let refuse = |why: String| {
+        Err(CliError::usage(anyhow::anyhow!(
+            "--write-checksums {} {why}: it would overwrite what is being verified",
+            target.display()
+        ))
+        .with_hint("write the manifest elsewhere, e.g. dist/SHA256SUMS"))
+    };
+    for file in paths.iter().chain(files) {
+        if std::fs::canonicalize(file).is_ok_and(|f| f == resolved) {
+            return refuse(format!("is the input {}", file.display()));
+        }
+    }
+    let name =
+        resolved.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if crate::model::wheel_name::DistFilename::is_candidate(&name) {
+        for dir in paths.iter().filter(|p| p.is_dir()) {
+            if std::fs::canonicalize(dir).is_ok_and(|d| Some(d.as_path()) == resolved.parent()) {
+                return refuse(format!(
+                    "is named like a distribution inside the verified directory {}",
+                    dir.display()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The one value every file agrees on, or a problem listing the disagreement.

@@ -5,6 +5,7 @@
 //! in parallel), the metadata parsed, and every problem collected rather than stopping at the
 //! first. [`inspect_bytes`] does the same on a buffer (tests and fuzzing).
 
+pub mod dist_dir;
 mod sdist;
 mod source;
 mod wheel;
@@ -117,19 +118,32 @@ pub fn inspect_file(path: &Path, opts: &InspectOptions) -> FileReport {
             let source = source::FileSource { path: path.to_owned(), len: meta.len() };
             inspect_source(path, &source, opts)
         }
-        Ok(_) => {
-            let mut report = FileReport::new(path, 0);
-            report.problem(ProblemCode::Unreadable, "is not a regular file");
-            report
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) =>
+        {
             let mut report = FileReport::new(path, 0);
             report.problem(ProblemCode::NotFound, "no such file");
             report
         }
-        Err(e) => {
+        // A dangling symlink, a loop, a directory named like a wheel, a refusal to read.
+        other => {
             let mut report = FileReport::new(path, 0);
-            report.problem(ProblemCode::Unreadable, format!("cannot read: {e}"));
+            match dist_dir::entry_problem(path) {
+                Some(dist_dir::EntryProblem::NotAFile(m)) => {
+                    report.problem(ProblemCode::NotAFile, m)
+                }
+                Some(dist_dir::EntryProblem::Unreadable(m)) => {
+                    report.problem(ProblemCode::Unreadable, m)
+                }
+                None => report.problem(
+                    ProblemCode::Unreadable,
+                    match other {
+                        Err(e) => format!("cannot read: {e}"),
+                        Ok(_) => "is not a regular file".into(),
+                    },
+                ),
+            }
             report
         }
     }

@@ -10,6 +10,9 @@ pub enum ProblemCode {
     // The file itself.
     NotFound,
     Unreadable,
+    /// Named like a distribution but not a regular file: a dangling symlink, a symlink loop,
+    /// a directory.
+    NotAFile,
     Filename,
     // Zip structure.
     NotAZip,

@@ -248,6 +248,11 @@ impl Render for VerifyWheelsOutcome {
     fn annotations(&self) -> Vec<Annotation> {
         let mut out: Vec<Annotation> =
             self.problems.iter().map(|p| Annotation::error(p.message.clone())).collect();
+        out.extend(
+            self.skipped
+                .iter()
+                .map(|s| Annotation::warning(s.reason.clone()).in_file(s.path.clone())),
+        );
         for f in self.files.iter().filter(|f| !f.ok()) {
             let reasons: Vec<String> = f.problems.iter().map(ToString::to_string).collect();
             let what = match f.kind {
@@ -256,8 +261,12 @@ impl Render for VerifyWheelsOutcome {
                 ArtifactKind::Unknown => "file",
             };
             out.push(
-                Annotation::error(format!("{what} {}: {}", f.filename, reasons.join("; ")))
-                    .in_file(f.path.display().to_string()),
+                Annotation::error(format!(
+                    "{what} {}: {}",
+                    super::sanitize::console(&f.filename),
+                    reasons.join("; ")
+                ))
+                .in_file(f.path.display().to_string()),
             );
         }
         out

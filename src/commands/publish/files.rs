@@ -36,9 +36,13 @@ pub fn is_distribution(name: &str) -> bool {
     name.ends_with(".whl") || name.ends_with(".tar.gz") || name.ends_with(".zip")
 }
 
-/// Expands directories into the distributions they hold; files are taken as given.
-pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+/// Expands directories into the distributions they hold; files are taken as given. An entry
+/// named like a distribution that is not a readable file (a dangling symlink, a loop) stops the
+/// run before any upload; look-alikes that are skipped come back as remarks.
+pub fn collect(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>), CliError> {
+    use crate::inspect::dist_dir::{self, EntryProblem};
     let mut out: Vec<PathBuf> = Vec::new();
+    let mut remarks = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| {
             CliError::usage(anyhow::anyhow!("{}: {e}", shown(path))).with_hint(
@@ -46,15 +50,28 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
             )
         })?;
         if meta.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .or_usage(format!("reading directory {}", shown(path)))?
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(is_distribution))
-                .collect();
-            found.sort();
-            out.extend(found);
+            let scan = dist_dir::scan(path)
+                .or_environment(format!("reading directory {}", shown(path)))?;
+            for candidate in scan.candidates {
+                match dist_dir::entry_problem(&candidate) {
+                    None => out.push(candidate),
+                    Some(EntryProblem::NotAFile(m)) => {
+                        return Err(CliError::failed(anyhow::anyhow!("{} {m}", shown(&candidate)))
+                            .with_hint(
+                                "remove it or point it at the built file; nothing was uploaded",
+                            ));
+                    }
+                    Some(EntryProblem::Unreadable(m)) => {
+                        return Err(CliError::environment(anyhow::anyhow!(
+                            "{} {m}",
+                            shown(&candidate)
+                        )));
+                    }
+                }
+            }
+            remarks.extend(
+                scan.skipped.into_iter().map(|(p, reason)| format!("{}: {reason}", shown(&p))),
+            );
         } else {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if !is_distribution(name) {
@@ -89,7 +106,7 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
         return Err(CliError::usage(anyhow::anyhow!("no distributions found in {list}"))
             .with_hint("build them first (e.g. `python -m build`), or pass the files"));
     }
-    Ok(unique)
+    Ok((unique, remarks))
 }
 
 /// Normalized project names from the file names alone (names that do not parse are left to
