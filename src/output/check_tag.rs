@@ -1,6 +1,6 @@
 //! How a `check-tag` outcome reads in text, GitHub outputs and the step summary.
 
-use super::sanitize::md_code;
+use super::sanitize::{console, md_code};
 use super::style::md_escape;
 use super::{Annotation, Render, Styles};
 use crate::commands::check_tag::{CheckResult, CheckTagOutcome, short};
@@ -18,7 +18,7 @@ impl Render for CheckTagOutcome {
                     "{} {} carries {} (version {}",
                     s.good("✓"),
                     short(&self.commit),
-                    s.bold(&t.tag_name),
+                    s.bold(&console(&t.tag_name)),
                     t.version
                 );
                 if t.python_version != t.version && !t.python_version.is_empty() {
@@ -30,10 +30,15 @@ impl Render for CheckTagOutcome {
             None => format!("{} {} carries no release tag", s.dim("–"), short(&self.commit)),
         };
         for t in self.tags.iter().skip(1) {
-            out.push_str(&format!("\n  also tagged {t}"));
+            out.push_str(&format!("\n  also tagged {}", console(t)));
         }
         for i in &self.ignored {
-            out.push_str(&format!("\n  {} {}: {}", s.dim("ignored"), i.tag, i.reason));
+            out.push_str(&format!(
+                "\n  {} {}: {}",
+                s.dim("ignored"),
+                console(&i.tag),
+                console(&i.reason)
+            ));
         }
         for c in &self.checks {
             let mark = match c.result {
@@ -41,7 +46,7 @@ impl Render for CheckTagOutcome {
                 CheckResult::Failed => s.bad("✗"),
                 CheckResult::Skipped => s.dim("–"),
             };
-            out.push_str(&format!("\n{mark} {}: {}", c.name, c.detail));
+            out.push_str(&format!("\n{mark} {}: {}", c.name, console(&c.detail)));
         }
         out
     }

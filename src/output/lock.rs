@@ -2,7 +2,7 @@
 //! the step summary; and the terminal confirmation before an unlock without `--lock-id`.
 
 use super::sanitize::{console, md_code};
-use super::style::md_escape;
+use super::style::{md_escape, plural};
 use super::{Annotation, Render, Reporter, Styles};
 use crate::commands::lock::LockReport;
 use crate::commands::lock::probe::{ProbeOutcome, Verdict};
@@ -109,8 +109,8 @@ impl Render for StatusOutcome {
         let mut out = String::new();
         if self.recursive {
             out.push_str(&format!(
-                "{} lock(s) under {}{}",
-                self.lock_count,
+                "{} under {}{}",
+                plural(self.lock_count as u64, "lock"),
                 self.target,
                 self.objects_scanned.map(|n| format!(" ({n} objects listed)")).unwrap_or_default()
             ));
@@ -145,7 +145,11 @@ impl Render for StatusOutcome {
         if self.locks.is_empty() {
             md.push_str("not locked.\n");
         } else {
-            md.push_str(&format!("{} lock(s), {} stale.\n\n", self.lock_count, self.stale_count));
+            md.push_str(&format!(
+                "{}, {} stale.\n\n",
+                plural(self.lock_count as u64, "lock"),
+                self.stale_count
+            ));
             md.push_str(&summary_table(&self.locks));
         }
         md
@@ -158,7 +162,9 @@ impl Render for StatusOutcome {
                 (Some(id), Some(who)) if !self.recursive => {
                     format!("{} is locked by {} (ID {})", self.target, console(who), console(id))
                 }
-                _ => format!("{} lock(s) held under {}", self.lock_count, self.target),
+                _ => {
+                    format!("{} held under {}", plural(self.lock_count as u64, "lock"), self.target)
+                }
             }));
         }
         out

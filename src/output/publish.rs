@@ -1,6 +1,6 @@
 //! How a `publish` outcome reads: a table of files, GitHub outputs and the step summary.
 
-use super::sanitize::md_code;
+use super::sanitize::{console, md_code};
 use super::{Annotation, Render, Styles};
 use crate::commands::publish::{Action, FailureKind, PublishOutcome, PublishedFile};
 use crate::exit::ExitStatus;
@@ -33,7 +33,13 @@ impl Render for PublishOutcome {
     }
 
     fn text(&self, s: &Styles) -> String {
-        let width = self.files.iter().map(|f| f.filename.len()).max().unwrap_or(4).max(4);
+        let width = self
+            .files
+            .iter()
+            .map(|f| console(&f.filename).chars().count())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         let mut out =
             format!("{:width$}  {:>10}  {:8}  {:>7}\n", "file", "size", "action", "seconds");
         for f in &self.files {
@@ -46,7 +52,7 @@ impl Render for PublishOutcome {
             };
             out.push_str(&format!(
                 "{:width$}  {:>10}  {painted}  {:>7.2}\n",
-                f.filename,
+                console(&f.filename),
                 human_size(f.size),
                 f.seconds
             ));
@@ -54,19 +60,20 @@ impl Render for PublishOutcome {
         let headline = if self.dry_run {
             let planned = self.files.iter().filter(|f| f.action == Action::WouldUpload).count();
             format!(
-                "dry run: {planned} to upload, {} already there, {} conflict(s); nothing was sent",
-                self.skipped, self.conflicts
+                "dry run: {planned} to upload, {} already there, {}; nothing was sent",
+                self.skipped,
+                super::style::plural(self.conflicts as u64, "conflict")
             )
         } else {
             format!(
-                "{} uploaded, {} already there, {} conflict(s), {} failed to {} ({} index reads, {} uploads, {:.2} s)",
+                "{} uploaded, {} already there, {}, {} failed to {} ({}, {}, {:.2} s)",
                 self.uploaded,
                 self.skipped,
-                self.conflicts,
+                super::style::plural(self.conflicts as u64, "conflict"),
                 self.failed,
                 self.repository_url,
-                self.index_requests,
-                self.upload_requests,
+                super::style::plural(self.index_requests as u64, "index read"),
+                super::style::plural(self.upload_requests as u64, "upload"),
                 self.seconds
             )
         };
@@ -109,10 +116,10 @@ impl Render for PublishOutcome {
             ));
         }
         md.push_str(&format!(
-            "\n{} uploaded, {} already there, {} conflict(s), {} failed — {}\n",
+            "\n{} uploaded, {} already there, {}, {} failed — {}\n",
             self.uploaded,
             self.skipped,
-            self.conflicts,
+            super::style::plural(self.conflicts as u64, "conflict"),
             self.failed,
             md_code(&self.repository_url)
         ));

@@ -182,8 +182,9 @@ pub fn md_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in console(&text.replace(['\n', '\r'], " ")).chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '#' | '|' | '~' | '<' | '>'
-            | '&' => {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '#' | '|' | '~' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -203,15 +204,16 @@ pub fn md_code(text: &str) -> String {
     format!("{fence}{pad}{clean}{pad}{fence}")
 }
 
-/// A serialised JSON document with every invisible or bidi character written as a `\u`
-/// escape: the same JSON value, harmless on a terminal.
+/// A compact serialised JSON document with every control (serde_json leaves DEL and the C1
+/// range raw), invisible or bidi character written as a `\u` escape: the same JSON value,
+/// harmless on a terminal. (Compact JSON has such characters only inside strings.)
 pub fn json_document(doc: &str) -> Cow<'_, str> {
-    if !doc.chars().any(is_invisible_format) {
+    if !doc.chars().any(is_unsafe_char) {
         return Cow::Borrowed(doc);
     }
     let mut out = String::with_capacity(doc.len() + 8);
     for c in doc.chars() {
-        if is_invisible_format(c) {
+        if is_unsafe_char(c) {
             let mut buf = [0u16; 2];
             for unit in c.encode_utf16(&mut buf) {
                 let _ = write!(out, "\\u{unit:04x}");
@@ -266,7 +268,7 @@ mod tests {
 
     #[test]
     fn json_stays_the_same_value() {
-        let value = serde_json::json!({"who": "a\u{202e}b\u{2028}c\u{1b}"});
+        let value = serde_json::json!({"who": "a\u{202e}b\u{2028}c\u{1b}d\u{9b}e\u{7f}"});
         let text = value.to_string();
         let safe = json_document(&text);
         assert!(!safe.chars().any(is_unsafe_char), "{safe}");

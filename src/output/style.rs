@@ -77,6 +77,12 @@ impl Styles {
     }
 }
 
+/// `1 lock`, `2 locks`, `0 conflicts`: a count and its noun, in agreement.
+pub fn plural(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// Escapes text for a Markdown table cell or paragraph (see [`super::sanitize::md_text`]).
 pub fn md_escape(text: &str) -> String {
     super::sanitize::md_text(text)

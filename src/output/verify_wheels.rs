@@ -1,7 +1,7 @@
 //! How a `verify-wheels` outcome reads: one line per file, the matrix as a small table, a final
 //! count; the step summary with the matrix and every file's sha256; one annotation per bad file.
 
-use super::sanitize::md_code;
+use super::sanitize::{console, md_code};
 use super::style::md_escape;
 use super::{Annotation, Render, Styles};
 use crate::commands::verify_wheels::{MatrixReport, VerifyWheelsOutcome};
@@ -82,12 +82,21 @@ fn matrix_text(m: &MatrixReport, s: &Styles) -> String {
 
 fn file_line(f: &FileReport, s: &Styles) -> String {
     let mark = if f.ok() { s.good("✓") } else { s.bad("✗") };
-    let mut line = format!("{mark} {}  {}", f.path.display(), s.dim(&human_size(f.size)));
+    let mut line = format!(
+        "{mark} {}  {}",
+        console(&f.path.display().to_string()),
+        s.dim(&human_size(f.size))
+    );
     if !f.sha256.is_empty() {
         line.push_str(&format!("  {}", s.dim(&format!("sha256:{}", short_sha(&f.sha256)))));
     }
     for p in &f.problems {
-        line.push_str(&format!("\n    {} {p}  {}", s.bad("✗"), s.dim(&p.code.as_str())));
+        line.push_str(&format!(
+            "\n    {} {}  {}",
+            s.bad("✗"),
+            console(&p.to_string()),
+            s.dim(&p.code.as_str())
+        ));
     }
     line
 }
@@ -113,10 +122,15 @@ impl Render for VerifyWheelsOutcome {
             out.push(matrix_text(m, s));
         }
         for p in &self.problems {
-            out.push(format!("{} {}  {}", s.bad("✗"), p.message, s.dim(&p.code.as_str())));
+            out.push(format!(
+                "{} {}  {}",
+                s.bad("✗"),
+                console(&p.message),
+                s.dim(&p.code.as_str())
+            ));
         }
         let project = match (&self.name, &self.version) {
-            (Some(n), Some(v)) => format!(" of {n} {v}"),
+            (Some(n), Some(v)) => format!(" of {} {}", console(n), console(v)),
             _ => String::new(),
         };
         if self.ok {

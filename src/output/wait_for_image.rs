@@ -1,6 +1,6 @@
 //! How a `wait-for-image` outcome reads in text, GitHub outputs and the step summary.
 
-use super::sanitize::md_code;
+use super::sanitize::{console, md_code};
 use super::style::md_escape;
 use super::{Annotation, Render, Styles};
 use crate::commands::wait_for_image::{WaitForImageOutcome, describe_seen, short_sha};
@@ -35,33 +35,32 @@ impl Render for WaitForImageOutcome {
 
     fn text(&self, s: &Styles) -> String {
         if !self.ready {
-            let mut out = format!("{} {}", s.bad("✗"), self.timeout_message());
+            let mut out = format!("{} {}", s.bad("✗"), console(&self.timeout_message()));
             for c in self.conditions.iter().filter(|c| !c.passed) {
-                out.push_str(&format!("\n  {} {}: {}", s.bad("✗"), c.name, c.detail));
+                out.push_str(&format!("\n  {} {}: {}", s.bad("✗"), c.name, console(&c.detail)));
             }
             return out;
         }
         let mut out = format!(
-            "{} {} is ready after {}s ({} {}, {} requests)",
+            "{} {} is ready after {}s ({}, {})",
             s.good("✓"),
-            s.bold(&self.reference),
+            s.bold(&console(&self.reference)),
             self.waited_seconds,
-            self.polls,
-            if self.polls == 1 { "poll" } else { "polls" },
-            self.requests
+            super::style::plural(self.polls as u64, "poll"),
+            super::style::plural(self.requests as u64, "request")
         );
         if let Some(image) = &self.image {
-            out.push_str(&format!("\n  image      {image}"));
+            out.push_str(&format!("\n  image      {}", console(image)));
         }
         out.push_str(&format!(
             "\n  revision   {}",
-            self.revision.as_deref().unwrap_or("(no revision label)")
+            console(self.revision.as_deref().unwrap_or("(no revision label)"))
         ));
         if !self.platforms.is_empty() {
-            out.push_str(&format!("\n  platforms  {}", self.platform_list()));
+            out.push_str(&format!("\n  platforms  {}", console(&self.platform_list())));
         }
         for c in &self.conditions {
-            out.push_str(&format!("\n{} {}: {}", s.good("✓"), c.name, c.detail));
+            out.push_str(&format!("\n{} {}: {}", s.good("✓"), c.name, console(&c.detail)));
         }
         out
     }

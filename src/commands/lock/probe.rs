@@ -78,9 +78,21 @@ pub async fn probe(args: &LockProbeArgs, reporter: &Reporter) -> Result<ProbeOut
         warnings.push(format!("could not remove the scratch object s3://{}/{key}", url.bucket));
     }
     if !safe {
-        warnings.push(
-            "Terraform's S3 lock file is not safe on this store: two applies can both take the lock, or an unlock can remove a newer lock".into(),
-        );
+        // Name only the dangers the probe found: a store that honours If-None-Match does not
+        // let two applies take the lock, whatever it does with deletes.
+        let failed =
+            |name: &str| checks.iter().any(|c| c.name == name && c.verdict != Verdict::Honoured);
+        let mut dangers = Vec::new();
+        if failed(PUT_CHECK) {
+            dangers.push("two applies can both take the lock");
+        }
+        if failed(DELETE_CHECK) {
+            dangers.push("an unlock can remove a newer lock");
+        }
+        warnings.push(format!(
+            "Terraform's S3 lock file is not safe on this store: {}",
+            dangers.join(", and ")
+        ));
     }
     Ok(ProbeOutcome {
         target: url.to_string(),
