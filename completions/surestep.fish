@@ -93,12 +93,12 @@ complete -c surestep -n "__fish_surestep_using_subcommand publish" -l trusted-pu
 always\t'Always; fail when the CI offers no OIDC identity'
 never\t'Never'"
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -l trusted-publishing-url -d 'Where `/_/oidc/audience` and `/_/oidc/mint-token` live (default: the upload URL\'s origin)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l concurrency -d 'Files uploaded at the same time' -r
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l retries -d 'Retries of a request after transport errors, 5xx and 429 (the index is re-checked first)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l concurrency -d 'Files uploaded at the same time (1 to 64)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l retries -d 'Retries of a request after transport errors, 5xx and 429, the index re-checked first (0 to 20)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -l manifest -d 'A SHA256SUMS file (verify-wheels --write-checksums): refuse files whose digest changed' -r -F
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -l verify-upload -d 'Poll the index after uploading until every file is listed with our sha256' -r -f -a "true\t''
 false\t''"
-complete -c surestep -n "__fish_surestep_using_subcommand publish" -l verify-timeout -d 'How long --verify-upload waits for the index to list the files' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l verify-timeout -d 'How long --verify-upload waits for the index to list the files (e.g. 60, 90s, 10m; at most 7 days)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -117,8 +117,8 @@ complete -c surestep -n "__fish_surestep_using_subcommand publish" -s V -l versi
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l digest -d 'Wait until the reference resolves to exactly this digest' -r
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l revision -d 'Wait until the image\'s org.opencontainers.image.revision is this commit (≥ 7 hex digits, or `auto` for the run\'s commit)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l platform -d 'Wait until every listed platform is in the index (os/arch[/variant], comma-separated)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l timeout -d 'Give up after this long (e.g. 10m, 90s, 1h; 0 checks once)' -r
-complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l interval -d 'Pause between polls (jittered by ±10%)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l timeout -d 'Give up after this long (e.g. 10m, 90s, 1h; 0 checks once; at most 7 days)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l interval -d 'Pause between polls, jittered by ±10% (50ms to 7 days)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l username -d 'Registry username (for the token realm or Basic auth)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l password -d 'Registry password or token (prefer the environment variable)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''

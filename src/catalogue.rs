@@ -51,6 +51,24 @@ pub const CATALOGUE: &[Failure] = &[
         USAGE,
         Doc("read the message and `surestep <command> --help`"),
     ),
+    f(
+        "any",
+        "an empty value (`--python ''`, `--platform ,`, an empty path): a CI variable that expanded to nothing",
+        USAGE,
+        Doc("the message names the flag; give a value or leave the flag out"),
+    ),
+    f(
+        "any",
+        "in GitHub Actions, GITHUB_OUTPUT or GITHUB_STEP_SUMMARY names a file that cannot be written (the result is still printed)",
+        ENV,
+        Doc("the message names the file and the variable; check the runner's file system"),
+    ),
+    f(
+        "any",
+        "in GitHub Actions, GITHUB_OUTPUT is unset or empty: a warning that the step outputs could not be written",
+        ExitStatus::Success,
+        Doc("run the step as a normal `run:` step, or pass --github never outside Actions"),
+    ),
     // check-tag
     f("check-tag", "git is not installed", ENV, Code("install git, or add it to PATH")),
     f(
@@ -150,6 +168,12 @@ pub const CATALOGUE: &[Failure] = &[
         ENV,
         Doc("check the registry host and the network; 429 Retry-After is obeyed"),
     ),
+    f(
+        "wait-for-image",
+        "the image reference carries credentials (user:password@ or a scheme)",
+        USAGE,
+        Doc("pass them with --username and --password (or SURESTEP_REGISTRY_PASSWORD)"),
+    ),
     // verify-wheels: each problem is listed with its code (`code` in --json)
     f(
         "verify-wheels",
@@ -162,6 +186,20 @@ pub const CATALOGUE: &[Failure] = &[
         "`unreadable`: a file cannot be read (permissions, I/O)",
         ENV,
         Doc("check the path and the runner's disk"),
+    ),
+    f(
+        "verify-wheels",
+        "`not_a_file`: an entry named like a distribution is a dangling symlink, a symlink loop or a directory",
+        FAILED,
+        Doc(
+            "remove it or point it at the built file (an upper-case .WHL or a nested dist/dist/ is only mentioned)",
+        ),
+    ),
+    f(
+        "verify-wheels",
+        "--write-checksums names one of the files it verifies, or a distribution-named file in a verified directory",
+        USAGE,
+        Code("write the manifest elsewhere, e.g. dist/SHA256SUMS"),
     ),
     f(
         "verify-wheels",
@@ -358,6 +396,12 @@ pub const CATALOGUE: &[Failure] = &[
             "run again: files already on the index with the same sha256 are skipped, a lost answer is resolved by re-reading the index",
         ),
     ),
+    f(
+        "publish",
+        "an entry named like a distribution in the directory is a dangling symlink or a loop",
+        FAILED,
+        Code("remove it or point it at the built file; nothing was uploaded"),
+    ),
     // lock
     f(
         "lock",
@@ -366,6 +410,20 @@ pub const CATALOGUE: &[Failure] = &[
         Code(
             "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use aws-actions/configure-aws-credentials before this step",
         ),
+    ),
+    f(
+        "lock",
+        "the endpoint answered 404 without S3's error code or headers (a web page, a proxy, another service): whether a lock exists is unknown",
+        ENV,
+        Code(
+            "check --endpoint-url / AWS_ENDPOINT_URL_S3: it should be the S3 API endpoint (a wrong port or a proxy answers like this)",
+        ),
+    ),
+    f(
+        "lock",
+        "--endpoint-url carries credentials (user:password@)",
+        USAGE,
+        Code("pass them as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or a profile instead"),
     ),
     f(
         "lock",

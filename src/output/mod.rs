@@ -175,15 +175,17 @@ pub fn usage_error_json(command: &str, err: &clap::Error) {
         .find(|l| !l.trim().is_empty())
         .map(|l| l.trim_start_matches("error: ").trim().to_owned())
         .unwrap_or_else(|| err.kind().to_string());
-    let hint = rendered
+    // clap's own advice ("tip: …", else its "--help" line) goes where our hints go.
+    let tip = rendered
         .lines()
         .map(str::trim)
-        .find(|l| l.starts_with("tip: ") || l.starts_with("For more information"))
+        .find(|l| l.starts_with("tip: "))
+        .or_else(|| rendered.lines().map(str::trim).find(|l| l.contains("--help")))
         .map(|l| l.trim_start_matches("tip: ").to_owned());
     let doc = serde_json::json!({
         "command": command,
         "exit_code": ExitStatus::Usage.code(),
-        "error": { "message": message, "causes": [], "hint": hint },
+        "error": { "message": message, "causes": [], "hint": tip },
     });
     write_block(Stream::Out, &sanitize::json_document(&doc.to_string()));
 }
