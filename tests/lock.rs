@@ -305,7 +305,7 @@ fn recursive_status_over_1000_state_keys_with_20_locks() {
     // --fail-if-locked over the prefix.
     let r = run(&["status", &format!("s3://{b}/envs/"), "-r", "--fail-if-locked"]);
     assert_eq!(r.code, 1, "{}", r.all());
-    assert!(r.stdout.starts_with("20 lock(s) under"), "{}", r.stdout);
+    assert!(r.stdout.starts_with("20 locks under"), "{}", r.stdout);
 
     // A prefix without --recursive is a usage error.
     let r = run(&["status", &format!("s3://{b}/envs/")]);
