@@ -786,3 +786,20 @@ fn help_shows_ranges_and_verify_timeout_takes_durations() {
         assert_ne!(r.code, 2, "--verify-timeout {value}\n{r}");
     }
 }
+
+#[test]
+fn a_token_that_claims_to_live_forever_does_not_overflow_the_clock() {
+    let reg = support::Registry::start_token_expiring("gate", "gate-pass", "18446744073709551615");
+    reg.push_image(
+        "team/forever",
+        "v1",
+        "0123456789abcdef0123456789abcdef01234567",
+        &["linux/amd64"],
+    );
+    let r = run(surestep()
+        .args(["wait-for-image", &format!("{}/team/forever:v1", reg.host_port())])
+        .args(["--timeout", "30s", "--username", "gate"])
+        .env("SURESTEP_REGISTRY_PASSWORD", "gate-pass"));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(!r.stderr.contains("panicked"), "{r}");
+}

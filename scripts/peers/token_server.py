@@ -30,6 +30,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 
+# `--expires-in`: what every token answer says about its lifetime.
+EXPIRES_IN = 300
+
+
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -85,7 +89,7 @@ class Issuer:
                          b64url(json.dumps(claims, separators=(",", ":")).encode()))
         jwt = signing_input + "." + b64url(self.sign(signing_input.encode()))
         issued = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return {"token": jwt, "access_token": jwt, "expires_in": 300, "issued_at": issued}
+        return {"token": jwt, "access_token": jwt, "expires_in": EXPIRES_IN, "issued_at": issued}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -162,7 +166,11 @@ def main():
     ap.add_argument("--user", action="append", default=[], help="USER:PASS (repeatable)")
     ap.add_argument("--service", default="registry.local")
     ap.add_argument("--issuer", default="test-token-issuer")
+    ap.add_argument("--expires-in", type=int, default=300,
+                    help="the expires_in of every answer (the JWT itself still lives 300 s)")
     args = ap.parse_args()
+    global EXPIRES_IN
+    EXPIRES_IN = args.expires_in
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         ap.error("loopback addresses only")
     key, x5c = ensure_cert(args.dir)

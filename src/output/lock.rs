@@ -289,7 +289,7 @@ impl Render for ProbeOutcome {
 /// Shows the lock on stderr and asks for `yes`, as `terraform force-unlock` does.
 /// Only called when stdin and stderr are terminals.
 pub fn confirm_unlock(reporter: &Reporter, lock: &LockReport) -> std::io::Result<bool> {
-    let s = reporter.styles();
+    let s = reporter.err_styles();
     let mut err = std::io::stderr().lock();
     writeln!(err, "{}{}", lock_headline(s, lock), lock_details(s, lock))?;
     write!(

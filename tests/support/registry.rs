@@ -54,6 +54,16 @@ impl Registry {
     pub const REALM: &'static str = "test-registry";
 
     pub fn start(auth: RegistryAuth) -> Registry {
+        Self::start_inner(auth, None)
+    }
+
+    /// Token auth whose token server answers `expires_in` with this literal JSON number (a
+    /// server's lifetime is untrusted input: `18446744073709551615` must not crash anyone).
+    pub fn start_token_expiring(user: &str, pass: &str, expires_in: &str) -> Registry {
+        Self::start_inner(RegistryAuth::token(user, pass), Some(expires_in))
+    }
+
+    fn start_inner(auth: RegistryAuth, expires_in: Option<&str>) -> Registry {
         require_on_path("docker-registry", "docker-registry (Debian package)");
         let dir = tempdir("registry");
         let d = dir.path();
@@ -87,6 +97,9 @@ impl Registry {
                     .arg(&tdir)
                     .args(["--user", &format!("{user}:{pass}")])
                     .args(["--service", Self::SERVICE, "--issuer", Self::ISSUER]);
+                if let Some(e) = expires_in {
+                    cmd.args(["--expires-in", e]);
+                }
                 let mut tp =
                     ServerProcess::spawn("token-server", &cmd, tport, &d.join("token-server.log"));
                 tp.wait_ready(Duration::from_secs(30), http_ready("/healthz", Some(200)));
