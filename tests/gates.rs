@@ -803,3 +803,127 @@ fn a_token_that_claims_to_live_forever_does_not_overflow_the_clock() {
     assert_eq!(r.code, 0, "{r}");
     assert!(!r.stderr.contains("panicked"), "{r}");
 }
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = StdCommand::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// HOSTILE as a TOML basic string body (escapes for the control characters).
+fn toml_escaped(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '"' => "\\\"".to_string(),
+            '\\' => "\\\\".to_string(),
+            c if c.is_control() => format!("\\u{:04X}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_hostile_version_file_cannot_command_the_runner_or_the_terminal() {
+    let dir = tempdir("hostile-tag");
+    let d = dir.path().to_path_buf();
+    git(&d, &["init", "-q", "-b", "main"]);
+    std::fs::write(
+        d.join("pyproject.toml"),
+        format!("[project]\nname = \"x\"\nversion = \"1.0.0{}\"\n", toml_escaped(HOSTILE)),
+    )
+    .unwrap();
+    git(&d, &["add", "pyproject.toml"]);
+    git(&d, &["commit", "-q", "-m", "release"]);
+    git(&d, &["tag", "v1.0.0"]);
+    git(&d, &["tag", "v1.0.0-not.semver+x"]);
+    let base = || {
+        let mut cmd = surestep();
+        cmd.current_dir(&d).args(["check-tag", "--version-file", "pyproject.toml", "--require"]);
+        cmd
+    };
+    let runs = every_output_mode(&base);
+    assert_eq!(runs[0].1.code, 1, "{}", runs[0].1);
+    assert_safe(&runs, true);
+}
+
+#[test]
+fn a_hostile_image_revision_cannot_command_the_runner_or_the_terminal() {
+    let reg = support::Registry::start(support::RegistryAuth::Anonymous);
+    reg.push_image("team/hostile", "v1", HOSTILE, &["linux/amd64"]);
+    let image = format!("{}/team/hostile:v1", reg.host_port());
+    for extra in [vec!["--revision", "0123456789abcdef"], vec![]] {
+        let base = || {
+            let mut cmd = surestep();
+            cmd.args(["wait-for-image", &image, "--timeout", "0"]).args(&extra);
+            cmd
+        };
+        let runs = every_output_mode(&base);
+        assert_safe(&runs, true);
+    }
+}
+
+/// A wheel whose METADATA is hostile (and so disagrees with its file name).
+fn hostile_metadata_wheel(dir: &std::path::Path) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join("gates_meta-1.0.0-py3-none-any.whl");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let opts = zip::write::SimpleFileOptions::default();
+    let di = "gates_meta-1.0.0.dist-info";
+    let metadata = format!(
+        "Metadata-Version: 2.1\nName: gates-meta{h}\nVersion: 1.0.0{h}\nSummary: {h}\n\n",
+        h = HOSTILE.replace('\n', " ").replace('\r', " ")
+    );
+    for (name, body) in [
+        (format!("{di}/METADATA"), metadata),
+        (
+            format!("{di}/WHEEL"),
+            "Wheel-Version: 1.0\nGenerator: gates\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+                .into(),
+        ),
+        (format!("{di}/RECORD"), format!("{di}/METADATA,,\n{di}/WHEEL,,\n{di}/RECORD,,\n")),
+    ] {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+#[test]
+fn hostile_metadata_cannot_command_the_runner_or_the_terminal() {
+    let dir = tempdir("hostile-meta");
+    let wheel = hostile_metadata_wheel(dir.path());
+    let closed = free_port();
+    for args in [
+        vec!["verify-wheels".to_string(), wheel.display().to_string()],
+        vec![
+            "publish".to_string(),
+            wheel.display().to_string(),
+            "--repository-url".into(),
+            format!("http://127.0.0.1:{closed}/legacy/"),
+            "--check-url".into(),
+            format!("http://127.0.0.1:{closed}/simple/"),
+        ],
+    ] {
+        let base = || {
+            let mut cmd = surestep();
+            cmd.args(&args);
+            cmd
+        };
+        let runs = every_output_mode(&base);
+        assert_ne!(runs[0].1.code, 0, "{}", runs[0].1);
+        assert!(runs[0].1.all().contains("FORGED"), "the metadata is shown: {}", runs[0].1);
+        assert_safe(&runs, false);
+    }
+}
