@@ -927,3 +927,27 @@ fn hostile_metadata_cannot_command_the_runner_or_the_terminal() {
         assert_safe(&runs, false);
     }
 }
+
+#[test]
+fn an_index_error_page_is_reduced_to_text_and_the_token_hint_is_for_pypi_only() {
+    let index = support::PyPiServer::start();
+    let dir = tempdir("index-page");
+    let wheel = make_wheel(dir.path(), "gates-page", "1.0.0");
+    let (user, _) = index.credentials();
+    let r = run(surestep()
+        .args(["publish", "--color", "never", "--retries", "0"])
+        .args(["--repository-url", &index.upload_url(), "--check-url", &index.simple_url()])
+        .args(["--username", user, "--password", "not-the-password"])
+        .arg(&wheel));
+    assert_eq!(r.code, 3, "{r}");
+    let all = r.all();
+    // pypiserver answers with an HTML page carrying CSS: only its words may reach the user.
+    for markup in ["<html", "<body", "<style", "background-color", "</", "&#"] {
+        assert!(!all.contains(markup), "{markup} reached the output\n{r}");
+    }
+    assert!(all.contains("credentials"), "{r}");
+    assert!(
+        !all.contains("__token__") && !all.contains("pypi-"),
+        "PyPI's token advice for another index\n{r}"
+    );
+}
