@@ -38,8 +38,24 @@ pub fn run(cli: Cli) -> ExitStatus {
 /// Parses the process arguments and runs; clap's own help/usage handling decides 0 or 2.
 pub fn main_with_args() -> ExitStatus {
     use clap::Parser;
+    use clap::{CommandFactory, FromArgMatches};
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    match Cli::try_parse_from(&args) {
+    // clap's own help and errors follow the same colour decision as everything else.
+    let color = match cli::color_in(&args) {
+        output::ColorChoice::Always => clap::ColorChoice::Always,
+        output::ColorChoice::Never => clap::ColorChoice::Never,
+        output::ColorChoice::Auto
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) =>
+        {
+            clap::ColorChoice::Never
+        }
+        output::ColorChoice::Auto => clap::ColorChoice::Auto,
+    };
+    let parsed = Cli::command()
+        .color(color)
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    match parsed {
         Ok(cli) => run(cli),
         Err(err) => {
             // A closed stream is no reason to panic: the status says what happened.

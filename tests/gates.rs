@@ -577,6 +577,11 @@ fn verbose_logs_obey_color_never_and_a_non_terminal_stderr() {
     }
     let r = run(surestep().args(["-vv", "--color", "always", "verify-wheels"]).arg(&wheel));
     assert!(r.stdout.contains('\u{1b}'), "--color always still paints\n{r}");
+    // The argument parser's own errors follow the same decision.
+    let r = run(surestep().args(["--color", "always", "verify-wheels", "--bogus"]));
+    assert!(r.stderr.contains('\u{1b}'), "{r}");
+    let r = run(surestep().args(["verify-wheels", "--bogus", "--color=never"]));
+    assert!(!r.stderr.contains('\u{1b}') && r.code == 2, "{r}");
 }
 
 fn m_bucket(name: &str) {

@@ -106,6 +106,27 @@ pub fn non_empty_path(text: &str) -> Result<std::path::PathBuf, String> {
     non_empty(text).map(std::path::PathBuf::from)
 }
 
+/// The `--color` a raw command line asks for (before a `--`; the last one wins), for clap's
+/// own messages, which are written before the flags are parsed.
+pub fn color_in(args: &[std::ffi::OsString]) -> ColorChoice {
+    let mut choice = ColorChoice::Auto;
+    let mut words = args.iter().skip(1).filter_map(|a| a.to_str()).take_while(|a| *a != "--");
+    while let Some(word) = words.next() {
+        let value = match word.strip_prefix("--color") {
+            Some("") => words.next(),
+            Some(v) => v.strip_prefix('='),
+            None => None,
+        };
+        match value {
+            Some("always") => choice = ColorChoice::Always,
+            Some("never") => choice = ColorChoice::Never,
+            Some("auto") => choice = ColorChoice::Auto,
+            _ => {}
+        }
+    }
+    choice
+}
+
 /// Whether the raw command line asks for `--json` (before a `--`).
 pub fn wants_json(args: &[std::ffi::OsString]) -> bool {
     args.iter().skip(1).take_while(|a| *a != "--").any(|a| a == "--json")

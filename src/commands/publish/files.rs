@@ -166,8 +166,8 @@ pub async fn read_all(
         .collect();
     if !problems.is_empty() {
         return Err(CliError::failed(anyhow::anyhow!(
-            "{} problem(s) found before uploading; nothing was sent:\n  {}",
-            problems.len(),
+            "{} found before uploading; nothing was sent:\n  {}",
+            crate::output::style::plural(problems.len() as u64, "problem"),
             problems.join("\n  ")
         ))
         .with_hint("fix the build; run `surestep verify-wheels` for details, or --no-verify to skip the checks"));
@@ -362,8 +362,11 @@ pub fn check_manifest(manifest: &Path, locals: &[LocalDist]) -> Result<(), CliEr
         return Ok(());
     }
     Err(CliError::failed(anyhow::anyhow!(
-        "{} file(s) do not match --manifest {}; nothing was sent:\n  {}",
-        problems.len(),
+        "{} --manifest {}; nothing was sent:\n  {}",
+        match problems.len() {
+            1 => "1 file does not match".to_owned(),
+            n => format!("{n} files do not match"),
+        },
         shown(manifest),
         problems.join("\n  ")
     ))
