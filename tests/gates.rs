@@ -203,6 +203,9 @@ fn every_list_flag_refuses_an_empty_value() {
         vec!["lock", "unlock", "s3://bucket/k", "--lock-id", ""],
         vec!["lock", "status", "s3://bucket/k", "--endpoint-url", ""],
         vec!["lock", "status", "s3://bucket/k", "--workspace", ""],
+        vec!["check-tag", "--rev", ""],
+        vec!["publish", "--username", ""],
+        vec!["wait-for-image", "127.0.0.1:1/x:1", "--username", ""],
     ] {
         let r = run(surestep().args(&args));
         assert_eq!(r.code, 2, "{args:?}\n{r}");

@@ -15,7 +15,7 @@ commit, tags.
 No tag is not an error (exit 0, has_tag=false) unless --require is given.")]
 pub struct CheckTagArgs {
     /// The commit to look at (default: HEAD, or workflow_run.head_sha in a workflow_run event)
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", value_parser = super::non_empty)]
     pub rev: Option<String>,
     /// Tag prefix before MAJOR.MINOR.PATCH (e.g. `mypkg-v`; empty for bare versions)
     #[arg(long, default_value = "v", value_name = "PREFIX", env = "SURESTEP_TAG_PREFIX")]

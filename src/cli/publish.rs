@@ -55,7 +55,7 @@ pub struct PublishArgs {
     #[arg(long, value_name = "URL")]
     pub check_url: Option<String>,
     /// User name for the index (`__token__` for API tokens)
-    #[arg(long, short = 'u', value_name = "NAME")]
+    #[arg(long, short = 'u', value_name = "NAME", value_parser = super::non_empty)]
     pub username: Option<String>,
     /// Password or API token (prefer SURESTEP_PYPI_TOKEN: command lines are visible to others)
     #[arg(long, short = 'p', value_name = "SECRET")]

@@ -44,7 +44,7 @@ pub struct WaitForImageArgs {
     #[arg(long, default_value = "5s", value_parser = parse_interval, value_name = "DURATION")]
     pub interval: Duration,
     /// Registry username (for the token realm or Basic auth)
-    #[arg(long, env = "SURESTEP_REGISTRY_USERNAME", value_name = "USER")]
+    #[arg(long, env = "SURESTEP_REGISTRY_USERNAME", value_name = "USER", value_parser = super::non_empty)]
     pub username: Option<String>,
     /// Registry password or token (prefer the environment variable)
     #[arg(long, env = "SURESTEP_REGISTRY_PASSWORD", hide_env_values = true, value_name = "SECRET")]
