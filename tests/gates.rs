@@ -84,7 +84,7 @@ fn assert_no_control_chars(r: &Run) {
     }
 }
 
-const HOSTILE: &str = "x\n::warning::FORGED-1\r\n::add-mask::FORGED-2\n  ::stop-commands::FORGED-3\n##[error]FORGED-4 \u{1b}]8;;http://evil/\u{7}link\u{1b}]8;;\u{7} \u{1b}[2J\u{1b}[31mred \u{202e}evil\u{202c} \u{9b}31m";
+const HOSTILE: &str = "x\n::warning::FORGED-1\r\n::add-mask::FORGED-2\n  ::stop-commands::FORGED-3\n##[error]FORGED-4 \u{1b}]8;;http://evil/\u{7}link\u{1b}]8;;\u{7} \u{1b}[2J\u{1b}[31mred \u{202e}evil\u{202c} \u{9b}31m <img src=x onerror=alert(1)> ![t](http:_p.png) `code|cell`";
 
 // ---------------------------------------------------------------------------------------------
 // §1: an endpoint that is not S3 is not "no lock".
@@ -395,9 +395,56 @@ fn every_output_mode(base: &dyn Fn() -> assert_cmd::Command) -> Vec<(String, Run
         runs.push((label.to_string(), r));
     }
     let summary_text = std::fs::read_to_string(&summary).unwrap_or_default();
-    assert!(!summary_text.contains("](http") && !summary_text.contains("<img"), "{summary_text}");
+    // Inside a code span everything is literal; outside, no markup may survive.
+    let outside = outside_code_spans(&summary_text);
+    assert!(
+        !outside.contains("![") && !outside.contains("<img") && !outside.contains("](http"),
+        "the summary renders foreign text, never its markup:\n{summary_text}"
+    );
     assert!(!summary_text.chars().any(|c| c == '\u{1b}' || c == '\u{202e}'), "{summary_text:?}");
     runs
+}
+
+/// Markdown with its code spans (a run of N backticks up to the next run of exactly N) removed.
+fn outside_code_spans(md: &str) -> String {
+    let b = md.as_bytes();
+    let run_at = |i: usize| b[i..].iter().take_while(|c| **c == b'`').count();
+    let (mut out, mut i) = (String::new(), 0);
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 < b.len() && b[i + 1].is_ascii_punctuation() {
+            // An escaped character is literal text: it forms no markup, opens no code span.
+            out.push(' ');
+            i += 2;
+        } else if b[i] == b'`' {
+            let n = run_at(i);
+            let mut j = i + n;
+            let mut closed = None;
+            while j < b.len() {
+                if b[j] == b'`' {
+                    let m = run_at(j);
+                    if m == n {
+                        closed = Some(j + m);
+                        break;
+                    }
+                    j += m;
+                } else {
+                    j += 1;
+                }
+            }
+            match closed {
+                Some(end) => i = end,
+                None => {
+                    out.push_str(&md[i..i + n]);
+                    i += n;
+                }
+            }
+        } else {
+            let c = md[i..].chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
 }
 
 fn assert_safe(runs: &[(String, Run)], json_carries_payload: bool) {
@@ -750,9 +797,9 @@ fn a_probe_that_found_if_none_match_honoured_does_not_claim_double_locking() {
         .cloned();
     let put_honoured = put.as_ref().is_some_and(|c| c["verdict"] == "honoured");
     let warnings = doc["warnings"].to_string();
-    if put_honoured {
-        assert!(!warnings.contains("two applies can both take the lock"), "{r}");
-    }
+    // s3s-fs 0.14 honours If-None-Match and ignores If-Match on DELETE (test-peers.md).
+    assert!(put_honoured, "{r}");
+    assert!(!warnings.contains("two applies can both take the lock"), "{r}");
     assert!(warnings.contains("an unlock can remove a newer lock"), "{r}");
 }
 

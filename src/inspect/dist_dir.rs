@@ -129,6 +129,11 @@ mod tests {
         assert_eq!(scan.skipped.len(), 2, "{:?}", scan.skipped);
         assert_eq!(names(&scan.ignored), ["README"]);
         assert_eq!(entry_problem(&d.join("a-1.0-py3-none-any.whl")), None);
+        std::fs::create_dir(d.join("d-1.0.tar.gz")).unwrap();
+        let dir_named_like_sdist = entry_problem(&d.join("d-1.0.tar.gz"));
+        assert!(
+            matches!(dir_named_like_sdist, Some(EntryProblem::NotAFile(m)) if m.contains("directory"))
+        );
         #[cfg(unix)]
         {
             assert_eq!(scan.candidates.len(), 3);
