@@ -37,7 +37,6 @@ pub fn run(cli: Cli) -> ExitStatus {
 
 /// Parses the process arguments and runs; clap's own help/usage handling decides 0 or 2.
 pub fn main_with_args() -> ExitStatus {
-    use clap::Parser;
     use clap::{CommandFactory, FromArgMatches};
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // clap's own help and errors follow the same colour decision as everything else.
