@@ -937,7 +937,7 @@ fn hostile_metadata_wheel(dir: &std::path::Path) -> PathBuf {
     let di = "gates_meta-1.0.0.dist-info";
     let metadata = format!(
         "Metadata-Version: 2.1\nName: gates-meta{h}\nVersion: 1.0.0{h}\nSummary: {h}\n\n",
-        h = HOSTILE.replace('\n', " ").replace('\r', " ")
+        h = HOSTILE.replace(['\n', '\r'], " ")
     );
     for (name, body) in [
         (format!("{di}/METADATA"), metadata),
