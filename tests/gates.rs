@@ -609,6 +609,9 @@ fn json_usage_errors_are_one_document_on_stdout() {
     assert!(doc["error"]["message"].as_str().unwrap().contains("--bogus"), "{doc}");
     let doc = run(surestep().args(["lock", "status", "--json"])).json();
     assert_eq!(doc["command"], "lock status");
+    let doc = run(surestep().args(["--json", "lock"])).json();
+    assert_eq!(doc["exit_code"], 2);
+    assert!(doc["error"]["message"].as_str().unwrap().contains("missing"), "{doc}");
 }
 
 #[test]

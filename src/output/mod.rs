@@ -170,11 +170,17 @@ impl Write for LogWriter {
 /// `--json` and a usage error the argument parser caught: the error document on stdout.
 pub fn usage_error_json(command: &str, err: &clap::Error) {
     let rendered = err.render().to_string();
-    let message = rendered
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .map(|l| l.trim_start_matches("error: ").trim().to_owned())
-        .unwrap_or_else(|| err.kind().to_string());
+    let message = if err.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    {
+        // clap printed the help: the error is what was missing.
+        format!("{command}: a subcommand or argument is missing (see `{command} --help`)")
+    } else {
+        rendered
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .map(|l| l.trim_start_matches("error: ").trim().to_owned())
+            .unwrap_or_else(|| err.kind().to_string())
+    };
     // clap's own advice ("tip: …", else its "--help" line) goes where our hints go.
     let tip = rendered
         .lines()
