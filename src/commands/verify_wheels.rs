@@ -65,12 +65,16 @@ pub struct VerifyWheelsOutcome {
     #[serde(serialize_with = "lossy_option_path")]
     pub checksums_file: Option<PathBuf>,
     pub pypi_preflight: bool,
+    /// How many problems fail the run, and how many are warnings only.
+    pub error_count: usize,
+    pub warning_count: usize,
 }
 
 impl VerifyWheelsOutcome {
     pub fn status(&self) -> ExitStatus {
         let file_problems = self.files.iter().flat_map(|f| &f.problems);
-        let all: Vec<&Problem> = file_problems.chain(&self.problems).collect();
+        let all: Vec<&Problem> =
+            file_problems.chain(&self.problems).filter(|p| p.is_error()).collect();
         if all.is_empty() {
             ExitStatus::Success
         } else if all.iter().all(|p| p.code.is_environment()) {
@@ -80,8 +84,18 @@ impl VerifyWheelsOutcome {
         }
     }
 
+    /// Problems that fail the run.
     pub fn problem_count(&self) -> usize {
-        self.problems.len() + self.files.iter().map(|f| f.problems.len()).sum::<usize>()
+        self.all_problems().filter(|p| p.is_error()).count()
+    }
+
+    /// Problems that are only reported.
+    pub fn warning_count(&self) -> usize {
+        self.all_problems().filter(|p| !p.is_error()).count()
+    }
+
+    fn all_problems(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().chain(self.files.iter().flat_map(|f| &f.problems))
     }
 }
 
@@ -267,8 +281,12 @@ pub fn verify(
         ignored,
         checksums_file: None,
         pypi_preflight: plan.pypi.is_some(),
+        error_count: 0,
+        warning_count: 0,
     };
     outcome.ok = outcome.status() == ExitStatus::Success;
+    outcome.error_count = outcome.problem_count();
+    outcome.warning_count = outcome.warning_count();
     if outcome.ok
         && let Some(path) = &args.write_checksums
     {

@@ -101,8 +101,14 @@ impl FileReport {
         }
     }
 
+    /// No problem that fails the run (warnings allowed).
     pub fn ok(&self) -> bool {
-        self.problems.is_empty()
+        self.problems.iter().all(|p| !p.is_error())
+    }
+
+    /// Problems that are only reported.
+    pub fn warning_count(&self) -> usize {
+        self.problems.iter().filter(|p| !p.is_error()).count()
     }
 
     fn problem(&mut self, code: ProblemCode, message: impl Into<String>) {

@@ -32,6 +32,38 @@ impl Tag {
     }
 }
 
+/// Expands a compressed tag set (`cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64`,
+/// `py2.py3-none-any`) into every tag it stands for, sorted; `None` when it is not
+/// `python-abi-platform` with `.`-separated parts. Used for the filename and for each `Tag:` line
+/// of `WHEEL` alike (older maturin, among others, wrote one compressed line).
+pub fn expand_tag_set(text: &str) -> Option<Vec<Tag>> {
+    let mut parts = text.trim().split('-');
+    let (python, abi, platform) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let set = |s: &str| -> Option<Vec<String>> {
+        let items: Vec<String> = s.split('.').map(str::to_owned).collect();
+        items.iter().all(|t| valid_tag_part(t)).then_some(items)
+    };
+    let (pythons, abis, platforms) = (set(python)?, set(abi)?, set(platform)?);
+    let mut out = Vec::with_capacity(pythons.len() * abis.len() * platforms.len());
+    for python in &pythons {
+        for abi in &abis {
+            for platform in &platforms {
+                out.push(Tag {
+                    python: python.clone(),
+                    abi: abi.clone(),
+                    platform: platform.clone(),
+                });
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
 /// A wheel build tag: a number, then an optional string; sorts as `(int, str)`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct BuildTag {
