@@ -994,3 +994,50 @@ fn record_rows_without_a_hash_or_with_a_weak_one_or_twice_the_same_are_warnings(
     assert_eq!(code, 1, "{doc:#}");
     assert_eq!(problems(&doc), [format!("record_invalid:{}", "markupsafe-3.0.3.dist-info/RECORD")]);
 }
+
+#[test]
+fn an_sdist_whose_top_directory_is_spelled_otherwise_is_a_warning() {
+    // Older setuptools wrote `MarkupSafe-3.0.3/` into `markupsafe-3.0.3.tar.gz`; PyPI takes
+    // any sdist with a PKG-INFO and pip builds from the single top-level directory.
+    let Some(dir) = release_copy() else { return };
+    let path = dir.path().join(SDIST);
+    let mut original =
+        tar::Archive::new(flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap()));
+    let mut out =
+        tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
+    for entry in original.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().to_string_lossy().into_owned();
+        let renamed = name.replacen("markupsafe-3.0.3", "MarkupSafe-3.0.3", 1);
+        let mut header = entry.header().clone();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        out.append_data(&mut header, renamed, data.as_slice()).unwrap();
+    }
+    std::fs::write(&path, out.into_inner().unwrap().finish().unwrap()).unwrap();
+    let (doc, code) = verify_matrix(dir.path());
+    assert_eq!(code, 0, "{doc:#}");
+    let p = &file_doc(&doc, SDIST)["problems"];
+    assert_eq!(p.as_array().unwrap().len(), 1, "{doc:#}");
+    assert_eq!(
+        (p[0]["code"].as_str(), p[0]["severity"].as_str()),
+        (Some("sdist_layout"), Some("warning"))
+    );
+}
+
+#[test]
+fn a_zip_sdist_fails_only_the_pypi_preflight() {
+    // pip installs zip sdists and other indexes take them; PyPI refuses new ones (PEP 625).
+    let dir = TempDir::new().unwrap();
+    let mut z = ZipWriter::new(Cursor::new(Vec::new()));
+    z.start_file("pkg-1.0/PKG-INFO", SimpleFileOptions::default()).unwrap();
+    z.write_all(b"Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n").unwrap();
+    let path = dir.path().join("pkg-1.0.zip");
+    std::fs::write(&path, z.finish().unwrap().into_inner()).unwrap();
+    let (doc, code) = json_of(surestep().arg(&path).args(["--no-pypi", "--json"]));
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["files"][0]["problems"][0]["severity"], "warning");
+    let (doc, code) = json_of(surestep().arg(&path).arg("--json"));
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(problems(&doc), ["filename", "pypi_filename"]);
+}

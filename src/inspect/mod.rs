@@ -164,9 +164,14 @@ fn inspect_source(path: &Path, source: &dyn Source, opts: &InspectOptions) -> Fi
             let zip = s.extension == ".zip";
             report.sdist = Some(s);
             if zip {
-                report.problem(
-                    ProblemCode::Filename,
-                    "zip sdists are not accepted for new uploads (PEP 625); build a .tar.gz",
+                // pip installs zip sdists and other indexes take them; PyPI refuses new ones
+                // (PEP 625), which its preflight says (`pypi_filename`).
+                report.problems.push(
+                    Problem::new(
+                        ProblemCode::Filename,
+                        "a zip sdist: its contents are not inspected (build a .tar.gz; PyPI refuses zip sdists, PEP 625)",
+                    )
+                    .as_warning(),
                 );
                 source::hash_only(source, &mut report);
             } else {
