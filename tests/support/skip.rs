@@ -24,13 +24,18 @@ fn test_name() -> String {
 /// Says that the current test cannot run because of `why`: panics under CI, else prints one
 /// SKIPPED line (straight to stderr, which libtest does not capture) and records it.
 pub fn skip(why: &str) {
+    skip_into(in_ci(), why, &log_path());
+}
+
+/// [`skip`] with the CI decision and the log file given (for the helper's own test).
+pub fn skip_into(ci: bool, why: &str, log: &Path) {
     let binary = std::env::args()
         .next()
         .and_then(|a| Path::new(&a).file_stem().map(|s| s.to_string_lossy().into_owned()))
         .map(|s| s.rsplit_once('-').map_or(s.clone(), |(name, _hash)| name.to_owned()))
         .unwrap_or_default();
     let line = format!("SKIPPED {binary}::{}: {why}", test_name());
-    if in_ci() {
+    if ci {
         panic!("{line}\nCI=true: a missing fixture or peer fails the test instead of skipping it");
     }
     // Once per test (a property test may ask for its fixture in every case).
@@ -41,7 +46,7 @@ pub fn skip(why: &str) {
     }
     said.push(line.clone());
     let _ = writeln!(std::io::stderr(), "{line}");
-    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log_path()) {
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
         let _ = writeln!(f, "{line}");
     }
 }
