@@ -303,8 +303,5 @@ fn a_missing_fixture_fails_under_ci_and_is_one_counted_skip_elsewhere() {
     support::skip::skip_into(false, why, &log);
     let text = std::fs::read_to_string(&log).unwrap();
     assert_eq!(text.lines().count(), 1, "{text}");
-    assert!(
-        text.starts_with("SKIPPED harness_smoke::a_missing_fixture_fails_under_ci"),
-        "{text}"
-    );
+    assert!(text.starts_with("SKIPPED harness_smoke::a_missing_fixture_fails_under_ci"), "{text}");
 }
