@@ -1041,3 +1041,40 @@ fn a_zip_sdist_fails_only_the_pypi_preflight() {
     assert_eq!(code, 1, "{doc:#}");
     assert_eq!(problems(&doc), ["filename", "pypi_filename"]);
 }
+
+#[test]
+fn a_record_row_for_a_directory_the_zip_does_not_hold_is_no_problem() {
+    // Some writers list directories in RECORD; a zip need not hold directory entries and pip
+    // ignores such rows: no content is missing.
+    let Some(dir) = release_copy() else { return };
+    rewrite(dir.path(), CP313_X86, |members| {
+        let record = member_named(members, ".dist-info/RECORD").to_owned();
+        let mut text = String::from_utf8(fresh_record(members)).unwrap();
+        text.push_str("markupsafe/,,\n");
+        set_member(members, &record, text.into_bytes());
+        members.retain(|(n, _)| !n.ends_with('/'));
+        true
+    });
+    let (doc, code) = verify_matrix(dir.path());
+    assert_eq!((code, problems(&doc)), (0, Vec::<String>::new()), "{doc:#}");
+}
+
+#[test]
+fn a_rebuild_with_a_build_tag_is_a_warning_unless_a_matrix_was_asked_for() {
+    // A build tag supersedes a wheel for the same tag (pip takes the highest; PyPI takes both):
+    // untidy in dist/, not broken. With --python/--platform, one wheel per cell was asked for.
+    let Some(dir) = release_copy() else { return };
+    let rebuilt = CP313_X86.replace("3.0.3-cp313", "3.0.3-1-cp313");
+    std::fs::copy(dir.path().join(CP313_X86), dir.path().join(&rebuilt)).unwrap();
+    let (doc, code) = json_of(surestep().arg(dir.path()).arg("--json"));
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["problems"][0]["code"], "duplicate_cell");
+    assert_eq!(doc["problems"][0]["severity"], "warning");
+    // Two wheels for one tag without build tags to tell them apart: that fails.
+    let other = CP313_X86.replace("manylinux2014_x86_64.", "");
+    std::fs::remove_file(dir.path().join(&rebuilt)).unwrap();
+    std::fs::copy(dir.path().join(CP313_X86), dir.path().join(&other)).unwrap();
+    let (doc, code) = json_of(surestep().arg(dir.path()).args(["--json", "--no-pypi"]));
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(problems(&doc).contains(&"duplicate_cell".to_owned()), "{doc:#}");
+}

@@ -399,7 +399,12 @@ fn build_matrix(
         // Without an expectation, two wheels for exactly the same tag are still a conflict.
         // (Per project: different projects sharing `py3-none-any` is no conflict.)
         let mut by_tag: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
+        let mut builds: BTreeMap<&str, Option<String>> = BTreeMap::new();
         for (w, r) in wheels.iter().zip(reports.iter().filter(|r| r.wheel.is_some())) {
+            builds.insert(
+                &w.filename,
+                r.wheel.as_ref().and_then(|n| n.build.as_ref()).map(ToString::to_string),
+            );
             for t in &w.tags {
                 let project = r.name.clone().unwrap_or_default();
                 by_tag.entry((project, t.to_string())).or_default().push(&w.filename);
@@ -408,10 +413,18 @@ fn build_matrix(
         let mut reported: Vec<Vec<&str>> = Vec::new();
         for ((_, tag), files) in by_tag {
             if files.len() > 1 && !reported.contains(&files) {
-                problems.push(Problem::new(
+                let problem = Problem::new(
                     ProblemCode::DuplicateCell,
                     format!("{} wheels share the tag {tag}: {}", files.len(), files.join(", ")),
-                ));
+                );
+                // Build tags exist to supersede a wheel for the same tag (pip takes the
+                // highest, PyPI takes them all): only untidy when no expectation was given.
+                let mut tags: Vec<&Option<String>> =
+                    files.iter().filter_map(|f| builds.get(f)).collect();
+                tags.sort();
+                tags.dedup();
+                let by_build = tags.len() == files.len();
+                problems.push(if by_build { problem.as_warning() } else { problem });
                 reported.push(files);
             }
         }

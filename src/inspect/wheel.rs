@@ -776,8 +776,12 @@ fn record_problems(
         &unlisted,
         "is in the archive but not listed in RECORD",
     ));
-    let mut missing: Vec<&RecordEntry> =
-        rows.values().filter(|row| !listed.contains(row.path.as_str())).collect();
+    // A row for a directory (`pkg/`) names no content: some writers list them, zips need not
+    // hold them, and pip ignores them.
+    let mut missing: Vec<&RecordEntry> = rows
+        .values()
+        .filter(|row| !listed.contains(row.path.as_str()) && !row.path.ends_with('/'))
+        .collect();
     missing.sort_by_key(|row| row.line);
     let missing: Vec<String> = missing.iter().map(|row| row.path.clone()).collect();
     problems.extend(grouped(
