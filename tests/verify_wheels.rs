@@ -1078,3 +1078,27 @@ fn a_rebuild_with_a_build_tag_is_a_warning_unless_a_matrix_was_asked_for() {
     assert_eq!(code, 1, "{doc:#}");
     assert!(problems(&doc).contains(&"duplicate_cell".to_owned()), "{doc:#}");
 }
+
+#[test]
+fn versions_are_compared_as_pep_440_compares_them() {
+    // pip and PyPI compare Version objects: METADATA's `3.0.3.0` is the filename's `3.0.3`, and
+    // so is `--version 3.0.3.0`.
+    let Some(dir) = release_copy() else { return };
+    rewrite(dir.path(), CP313_X86, |members| {
+        let name = member_named(members, ".dist-info/METADATA").to_owned();
+        let text =
+            String::from_utf8(members.iter().find(|(n, _)| *n == name).unwrap().1.clone()).unwrap();
+        assert!(text.contains("\nVersion: 3.0.3\n"), "{text}");
+        set_member(
+            members,
+            &name,
+            text.replace("\nVersion: 3.0.3\n", "\nVersion: 3.0.3.0\n").into_bytes(),
+        );
+        false
+    });
+    let (doc, code) = verify_matrix_with(dir.path(), &["--version", "3.0.3.0"]);
+    assert_eq!((code, problems(&doc)), (0, Vec::<String>::new()), "{doc:#}");
+    assert_eq!(doc["version"], "3.0.3");
+    let (doc, code) = verify_matrix_with(dir.path(), &["--version", "3.0.3.1"]);
+    assert_eq!(code, 1, "{doc:#}");
+}

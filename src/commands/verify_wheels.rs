@@ -14,7 +14,7 @@ use crate::model::matrix::{self, Matrix, MatrixWheel, PlatformSpec, PythonSpec};
 use crate::model::problem::{Problem, ProblemCode};
 use crate::model::pypi_rules::{self, PypiLimits};
 use crate::model::version::{TagRules, pep440};
-use crate::model::wheel_name::canonical_version;
+use crate::model::wheel_name::{canonical_version, same_version, version_key};
 use crate::output::Reporter;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -218,7 +218,7 @@ pub fn verify(
     if let Some(expected) = &plan.expected_version {
         for r in &mut reports {
             let Some(version) = r.version.clone() else { continue };
-            if canonical_version(&version).as_deref() != Some(expected.version.as_str()) {
+            if !same_version(&version, &expected.version) {
                 r.problems.push(Problem::new(
                     ProblemCode::ExpectedVersion,
                     format!(
@@ -237,14 +237,19 @@ pub fn verify(
     }
     let name = agreed(
         &reports,
-        |r| r.name.clone(),
+        |r| r.name.clone().map(|n| (n.clone(), n)),
         ProblemCode::MixedNames,
         "project names",
         &mut set_problems,
     );
     let version = agreed(
         &reports,
-        |r| r.version.as_deref().map(|v| canonical_version(v).unwrap_or_else(|| v.to_owned())),
+        |r| {
+            r.version.as_deref().map(|v| {
+                let shown = canonical_version(v).unwrap_or_else(|| v.to_owned());
+                (version_key(v).unwrap_or_else(|| v.to_owned()), shown)
+            })
+        },
         ProblemCode::MixedVersions,
         "versions",
         &mut set_problems,
@@ -253,7 +258,7 @@ pub fn verify(
         reports
             .iter()
             .filter_map(|r| r.version.clone())
-            .find(|rv| canonical_version(rv).as_deref() == Some(&v))
+            .find(|rv| version_key(rv).as_deref() == Some(&v))
     });
     if args.sdist && sdist_count != 1 {
         set_problems.push(Problem::new(
@@ -346,18 +351,19 @@ fn collect(paths: &[PathBuf], problems: &mut Vec<Problem>) -> (Vec<PathBuf>, Vec
     (files, ignored)
 }
 
-/// The one value every file agrees on, or a problem listing the disagreement.
+/// The one value every file agrees on (its key), or a problem listing the disagreement.
+/// `key` gives the value compared and the spelling shown for it.
 fn agreed(
     reports: &[FileReport],
-    key: impl Fn(&FileReport) -> Option<String>,
+    key: impl Fn(&FileReport) -> Option<(String, String)>,
     code: ProblemCode,
     what: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
-    let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut groups: BTreeMap<String, (String, Vec<&str>)> = BTreeMap::new();
     for r in reports {
-        if let Some(k) = key(r) {
-            groups.entry(k).or_default().push(&r.filename);
+        if let Some((k, shown)) = key(r) {
+            groups.entry(k).or_insert_with(|| (shown, Vec::new())).1.push(&r.filename);
         }
     }
     match groups.len() {
@@ -365,7 +371,7 @@ fn agreed(
         1 => groups.into_keys().next(),
         _ => {
             let parts: Vec<String> = groups
-                .iter()
+                .values()
                 .map(|(k, files)| match files.as_slice() {
                     [one] => format!("{k} ({one})"),
                     many => format!("{k} ({} files)", many.len()),

@@ -207,7 +207,7 @@ pub(crate) fn core_metadata_problems(
     filename_version: &str,
     problems: &mut Vec<Problem>,
 ) {
-    use crate::model::wheel_name::{canonical_version, normalize_name};
+    use crate::model::wheel_name::{canonical_version, normalize_name, same_version};
     match meta.metadata_version() {
         Some((1 | 2, _)) => {}
         Some((major, minor)) => problems.push(Problem::in_member(
@@ -238,9 +238,9 @@ pub(crate) fn core_metadata_problems(
             member,
             "has no Version",
         )),
+        // PEP 440 equality, as pip and PyPI compare them: `1.0` in the filename is `1.0.0`.
         Some(version)
-            if canonical_version(version).is_none()
-                || canonical_version(version) != canonical_version(filename_version) =>
+            if canonical_version(version).is_none() || !same_version(version, filename_version) =>
         {
             problems.push(Problem::in_member(
                 ProblemCode::VersionMismatch,

@@ -15,7 +15,7 @@ use crate::model::problem::{Problem, ProblemCode};
 use crate::model::record::{
     HashAlgorithm, RecordEntry, RecordHash, encode_hash, is_record_or_signature, parse_record,
 };
-use crate::model::wheel_name::{WheelName, canonical_version, expand_tag_set, normalize_name};
+use crate::model::wheel_name::{WheelName, expand_tag_set, normalize_name, same_version};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -575,8 +575,7 @@ fn find_dist_info(
             if let Some(w) = wheel {
                 let stem = one.trim_end_matches(".dist-info");
                 let matches = stem.rsplit_once('-').is_some_and(|(name, version)| {
-                    normalize_name(name) == w.normalized_name()
-                        && canonical_version(version) == canonical_version(&w.version)
+                    normalize_name(name) == w.normalized_name() && same_version(version, &w.version)
                 });
                 if !matches {
                     problems.push(Problem::new(

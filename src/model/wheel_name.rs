@@ -395,6 +395,30 @@ pub fn canonical_version(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// The version as PEP 440 compares it: the normal form with the release's trailing zeros
+/// dropped (`1.0.0` and `1.0` are one version to pip and PyPI), or `None` when invalid.
+pub fn version_key(text: &str) -> Option<String> {
+    let canonical = canonical_version(text)?;
+    let (epoch, rest) = match canonical.split_once('!') {
+        Some((e, r)) => (format!("{e}!"), r),
+        None => (String::new(), canonical.as_str()),
+    };
+    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+    // `1.0.post1`: the release ends before the `.` of `.post`/`.dev`.
+    let release = rest[..end].strip_suffix('.').unwrap_or(&rest[..end]);
+    let suffix = &rest[release.len()..];
+    let mut parts: Vec<&str> = release.split('.').collect();
+    while parts.len() > 1 && parts.last() == Some(&"0") {
+        parts.pop();
+    }
+    Some(format!("{epoch}{}{suffix}", parts.join(".")))
+}
+
+/// Whether two version spellings are the same version in PEP 440 (`1.0` and `1.0.0`).
+pub fn same_version(a: &str, b: &str) -> bool {
+    matches!((version_key(a), version_key(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// Whether a version has a local segment (`+…`), which PyPI refuses.
 pub fn has_local_segment(version: &str) -> bool {
     version.contains('+')
@@ -520,6 +544,20 @@ mod tests {
         assert_eq!(filename_component("Markup.Safe"), "markup_safe");
         assert!(is_valid_project_name("a.b-c_d"));
         assert!(!is_valid_project_name("-a"));
+    }
+
+    #[test]
+    fn versions_compare_as_pep_440_does() {
+        assert!(same_version("1.0", "1.0.0"));
+        assert!(same_version("v1.2.0.0", "1.2"));
+        assert!(same_version("1.0.0.post1", "1.0.post1"));
+        assert!(same_version("1!2.0.0rc1", "1!2rc1"));
+        assert!(same_version("1.0.0+local.0", "1.0+local.0"));
+        assert!(!same_version("1.0.1", "1.0"));
+        assert!(!same_version("1.0.post1", "1.0"));
+        assert!(!same_version("10", "1"));
+        assert_eq!(version_key("2.0.0.dev0").as_deref(), Some("2.dev0"));
+        assert_eq!(version_key("0.0").as_deref(), Some("0"));
     }
 
     #[test]
