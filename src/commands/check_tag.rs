@@ -196,8 +196,10 @@ pub fn check_tag(args: &CheckTagArgs) -> Result<CheckTagOutcome, CliError> {
     }
 
     let found = release.first().map(|chosen| {
-        let is_latest = tags_complete
-            .then(|| others.iter().all(|o| o.version_cmp(chosen) != std::cmp::Ordering::Greater));
+        // A higher tag seen settles it; seeing none proves nothing when tags may be missing.
+        let higher_seen =
+            others.iter().any(|o| o.version_cmp(chosen) == std::cmp::Ordering::Greater);
+        let is_latest = if higher_seen { Some(false) } else { tags_complete.then_some(true) };
         FoundTag {
             tag_name: chosen.name.clone(),
             version: chosen.version.to_string(),
@@ -218,7 +220,7 @@ pub fn check_tag(args: &CheckTagArgs) -> Result<CheckTagOutcome, CliError> {
             names[0]
         ));
     }
-    if found.is_some() && !tags_complete {
+    if found.as_ref().is_some_and(|t| t.is_latest.is_none()) {
         warnings.push(format!(
             "this is a shallow clone: other release tags may be missing, so whether the tag is the latest cannot be known (is_latest=unknown); {FETCH_HINT}"
         ));
