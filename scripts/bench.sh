@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks: surestep beside the peer it replaces, one section per subcommand, run in one go.
 #   bash scripts/bench.sh [section...]      sections: verify-wheels publish wait-for-image lock
+#                                           wheel-corpus
 # Each section prints medians and ratios. Work files go to bench-work/ (git-ignored).
 # Results are copied into the README's "Performance" section.
 set -euo pipefail
@@ -359,6 +360,34 @@ PY
     "$(echo "$one * 1000" | bc -l)" "$one" "$(ratio "$(echo "$one * 1000" | bc -l)" "$s")"
   printf 'one state key: surestep lock status %.2f s, aws s3api get-object %.2f s\n' "$o" "$one"
   kill "$moto_pid" 2>/dev/null || true
+}
+
+# --- section: wheel-corpus ------------------------------------------------------------------
+# The never-a-false-alarm corpus: the real wheels of ../shared/fixtures/wheels/corpus and the
+# wheels of tests/fixtures/wheels/generated (one per build backend), all checks but the PyPI
+# preflight, beside the CPython RECORD check (../shared/bench/record_check.py). 5 rounds, medians.
+section_wheel_corpus() {
+  local peer=$ROOT/../shared/bench/record_check.py rounds=${ROUNDS:-5}
+  local wheels=("$ROOT"/../shared/fixtures/wheels/corpus/*.whl "$ROOT"/tests/fixtures/wheels/generated/*.whl)
+  # Exit 1 is expected (the corpus mixes projects); a refused wheel would show here.
+  local rc=0 refused
+  "$SURESTEP" verify-wheels -q --no-pypi "${wheels[@]}" >/dev/null 2>&1 || rc=$?
+  [ "$rc" -le 1 ] || { echo "wheel-corpus: verify-wheels could not run (exit $rc)"; return 1; }
+  refused=$("$SURESTEP" verify-wheels --json --no-pypi "${wheels[@]}" 2>/dev/null |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for f in d["files"] if not all(p["severity"]=="warning" for p in f["problems"])))')
+  [ "$refused" = 0 ] || { echo "wheel-corpus: $refused wheels refused"; return 1; }
+  echo "$(du -cb "${wheels[@]}" | tail -1 | cut -f1) bytes in ${#wheels[@]} wheels, $(nproc) cores"
+  local s_times=() p_times=() r
+  for ((r = 1; r <= rounds; r++)); do
+    s_times+=("$(timeit "$SURESTEP" verify-wheels -q --no-pypi "${wheels[@]}")")
+    [ -f "$peer" ] && p_times+=("$(timeit python3 "$peer" "${wheels[@]}")")
+  done
+  local s; s=$(printf '%s\n' "${s_times[@]}" | median)
+  printf '  surestep verify-wheels --no-pypi      %7.3f s\n' "$s"
+  if [ ${#p_times[@]} -gt 0 ]; then
+    local p; p=$(printf '%s\n' "${p_times[@]}" | median)
+    printf '  python3 record_check.py               %7.3f s   (%sx surestep)\n' "$p" "$(ratio "$p" "$s")"
+  fi
 }
 
 # ------------------------------------------------------------------------------------------

@@ -18,4 +18,14 @@ bash scripts/services.sh install ${SURESTEP_INSTALL_FLAGS:---with-s3s}
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
-cargo test --locked --no-fail-fast
+# Tests that cannot run (a missing ../shared fixture or peer) fail under CI=true; elsewhere each
+# prints one SKIPPED line and records it here, counted once the suite is done.
+skips=target/tmp/skipped-tests.log
+rm -f "$skips"
+status=0
+cargo test --locked --no-fail-fast || status=$?
+if [ -s "$skips" ]; then
+  echo "surestep: $(wc -l <"$skips") test(s) SKIPPED because a fixture or peer is missing:" >&2
+  sed 's/^/  /' "$skips" >&2
+fi
+exit "$status"

@@ -99,7 +99,29 @@ pub const CATALOGUE: &[Failure] = &[
         FAILED,
         Doc("tag the commit (or fix the version in the files the message names) and run again"),
     ),
+    f(
+        "check-tag",
+        "--require-newest in a shallow clone: other release tags may be missing, so the answer cannot be known (is_latest=unknown)",
+        ENV,
+        Doc(
+            "fetch the tags: use actions/checkout with `fetch-depth: 0` (or `fetch-tags: true`), or pass --fetch to run `git fetch --tags` first",
+        ),
+    ),
+    f(
+        "check-tag",
+        "--version-file is a workspace member (version.workspace = true) whose workspace root is not there",
+        FAILED,
+        Code(
+            "pass the workspace root's Cargo.toml to --version-file, or check out the whole workspace",
+        ),
+    ),
     // wait-for-image
+    f(
+        "wait-for-image",
+        "--revision is not a commit SHA (7 to 40 hex digits, or 64 in a SHA-256 repository)",
+        USAGE,
+        Doc("pass the commit SHA: --revision $(git rev-parse HEAD)"),
+    ),
     f(
         "wait-for-image",
         "--revision auto outside GitHub Actions",

@@ -395,3 +395,208 @@ fn no_color_and_plain_output_off_a_terminal() {
     let out = repo.surestep().args(["--color", "always"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
 }
+
+// ---- version rules that give PyPI what it accepts ----------------------------------------------
+
+#[test]
+fn a_tag_with_build_metadata_is_ignored_with_a_reason_and_never_a_local_python_version() {
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "v1.2.3+build.5"]);
+    let (doc, code) = json_of(&mut repo.surestep());
+    assert_eq!((doc["has_tag"].clone(), code), (Value::Bool(false), 0), "{doc:#}");
+    assert_eq!(doc["ignored"][0]["tag"], "v1.2.3+build.5");
+    assert!(doc["ignored"][0]["reason"].as_str().unwrap().contains("build metadata"), "{doc:#}");
+    // Beside the plain tag on the same commit, the plain tag is the release.
+    repo.git(&["tag", "v1.2.3"]);
+    let (doc, _) = json_of(&mut repo.surestep());
+    assert_eq!(
+        (doc["tag_name"].as_str(), doc["python_version"].as_str()),
+        (Some("v1.2.3"), Some("1.2.3"))
+    );
+    assert_eq!(doc["tags"], serde_json::json!(["v1.2.3"]));
+}
+
+#[test]
+fn post_releases_are_ordered_as_pep_440_orders_them_everywhere() {
+    // v1.2.3-post.1 is 1.2.3.post1: above 1.2.3, for highest-wins, is_latest and
+    // --require-newest alike.
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "v1.2.3"]);
+    repo.git(&["tag", "v1.2.3-post.1"]);
+    let (doc, code) = json_of(repo.surestep().args(["--allow-prerelease", "--require-newest"]));
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        (doc["tag_name"].as_str(), doc["python_version"].as_str()),
+        (Some("v1.2.3-post.1"), Some("1.2.3.post1"))
+    );
+    assert_eq!(doc["is_latest"], true);
+    // A later commit tagged v1.2.3 is below the post-release: not the latest, not the newest.
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "v1.2.3-post.1"]);
+    repo.commit("two");
+    repo.git(&["tag", "v1.2.3"]);
+    let (doc, code) = json_of(repo.surestep().args(["--allow-prerelease", "--require-newest"]));
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(doc["is_latest"], false);
+    assert!(
+        doc["checks"][0]["detail"].as_str().unwrap().contains("v1.2.3-post.1 is higher"),
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn version_files_compare_versions_not_strings() {
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "v1.2.3"]);
+    repo.write("pyproject.toml", "[project]\nname = \"x\"\nversion = \"1.2.3.0\"\n");
+    let (doc, code) = json_of(repo.surestep().args(["--version-file", "pyproject.toml"]));
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["checks"][0]["result"], "passed");
+    repo.write("pyproject.toml", "[project]\nname = \"x\"\nversion = \"1.2.3.1\"\n");
+    let (_, code) = json_of(repo.surestep().args(["--version-file", "pyproject.toml"]));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_cargo_workspace_member_reads_the_version_of_its_workspace_root() {
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "v2.4.0"]);
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\n[workspace.package]\nversion = \"2.4.0\"\n",
+    );
+    std::fs::create_dir_all(repo.path().join("crates/cli")).unwrap();
+    repo.write("crates/cli/Cargo.toml", "[package]\nname = \"cli\"\nversion.workspace = true\n");
+    let (doc, code) = json_of(repo.surestep().args(["--version-file", "crates/cli/Cargo.toml"]));
+    assert_eq!(code, 0, "{doc:#}");
+    let detail = doc["checks"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("declares 2.4.0") && detail.contains("version.workspace = true"),
+        "{detail}"
+    );
+    // The root says otherwise: the member fails with it.
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\n[workspace.package]\nversion = \"2.3.9\"\n",
+    );
+    let (doc, code) = json_of(repo.surestep().args(["--version-file", "crates/cli/Cargo.toml"]));
+    assert_eq!(code, 1, "{doc:#}");
+    // No root at all: a failure that says where it looked.
+    std::fs::remove_file(repo.path().join("Cargo.toml")).unwrap();
+    let out = repo.surestep().args(["--version-file", "crates/cli/Cargo.toml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no workspace root was found"));
+}
+
+// ---- an answer that cannot be established is never a pass -------------------------------------
+
+#[test]
+fn a_shallow_checkout_cannot_know_is_latest_and_require_newest_exits_3() {
+    // actions/checkout's default: depth 1 and only the pushed tag, while a higher one exists.
+    let origin = Repo::new();
+    origin.commit("one");
+    origin.git(&["tag", "v2.0.0"]);
+    origin.commit("two");
+    origin.git(&["tag", "v1.9.1"]);
+    let work = TempDir::new().unwrap();
+    let clone = work.path().join("clone");
+    let url = format!("file://{}", origin.path().display());
+    git_in(
+        work.path(),
+        &["clone", "-q", "--depth", "1", "--no-tags", &url, clone.to_str().unwrap()],
+    );
+    git_in(&clone, &["fetch", "-q", "--depth", "1", "origin", "tag", "v1.9.1"]);
+    let check = |args: &[&str]| {
+        let mut cmd = surestep();
+        cmd.current_dir(&clone).arg("check-tag").args(args);
+        json_of(&mut cmd)
+    };
+    let (doc, code) = check(&[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["tag_name"], "v1.9.1");
+    assert_eq!(doc["is_latest"], Value::Null, "{doc:#}");
+    let warnings = doc["warnings"].to_string();
+    assert!(warnings.contains("shallow") && warnings.contains("--fetch"), "{warnings}");
+    let (doc, code) = check(&["--require-newest"]);
+    assert_eq!(code, 3, "{doc:#}");
+    assert_eq!(doc["checks"][0]["result"], "unknown");
+    assert!(doc["checks"][0]["detail"].as_str().unwrap().contains("--fetch"), "{doc:#}");
+    // In Actions the output says unknown, never true.
+    let out_file = work.path().join("out");
+    let mut cmd = surestep();
+    cmd.current_dir(&clone)
+        .arg("check-tag")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &out_file);
+    cmd.assert().success();
+    let outputs = read_github_outputs(&out_file);
+    assert_eq!(github_output(&outputs, "is_latest"), "unknown");
+    // --fetch brings every tag: the answer is known, and it is no.
+    let (doc, code) = check(&["--require-newest", "--fetch"]);
+    assert_eq!((code, doc["is_latest"].clone()), (1, Value::Bool(false)), "{doc:#}");
+}
+
+// ---- small things ------------------------------------------------------------------------------
+
+#[test]
+fn tags_on_blobs_or_trees_are_not_release_tags() {
+    let repo = Repo::new();
+    repo.commit("one");
+    repo.git(&["tag", "v1.0.0"]);
+    repo.write("f.txt", "hi");
+    let blob = repo.git(&["hash-object", "-w", "f.txt"]).trim().to_owned();
+    let tree = repo.git(&["write-tree"]).trim().to_owned();
+    repo.git(&["tag", "v9.0.0", &blob]);
+    repo.git(&["tag", "-a", "v8.0.0", "-m", "annotated, on a tree", &tree]);
+    let (doc, code) = json_of(repo.surestep().arg("--require-newest"));
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        (doc["tag_name"].as_str(), doc["is_latest"].as_bool()),
+        (Some("v1.0.0"), Some(true))
+    );
+    let warnings = doc["warnings"].to_string();
+    assert!(
+        warnings.contains("v8.0.0")
+            && warnings.contains("v9.0.0")
+            && warnings.contains("blob or a tree"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn a_thousand_ignored_tags_make_short_lines() {
+    let repo = Repo::new();
+    let sha = repo.commit("one");
+    let refs: String =
+        (0..1000).map(|i| format!("create refs/tags/nightly-{i:04} {sha}\n")).collect();
+    let refs_file = repo.path().join(".git/refs-input");
+    std::fs::write(&refs_file, refs).unwrap();
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo.path())
+        .args(["update-ref", "--stdin"])
+        .stdin(std::fs::File::open(&refs_file).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for i in 0..30 {
+        repo.git(&["tag", &format!("v1.0.{i}")]);
+    }
+    let out = repo.surestep().args(["--color", "never"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for line in stdout.lines().chain(stderr.lines()) {
+        assert!(line.len() < 400, "a {}-byte line: {}", line.len(), &line[..200]);
+    }
+    assert!(stdout.contains("and 990 more tags that are not release tags"), "{stdout}");
+    assert!(stderr.contains("and 25 more"), "{stderr}");
+    // JSON keeps them all.
+    let (doc, _) = json_of(&mut repo.surestep());
+    assert_eq!(doc["ignored"].as_array().unwrap().len(), 1000);
+}

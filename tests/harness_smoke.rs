@@ -287,3 +287,21 @@ fn fault_proxy_injects_faults_then_forwards_and_logs_every_request() {
     drop(proxy);
     assert!(!port_open(port), "the proxy stops on drop");
 }
+
+#[test]
+fn a_missing_fixture_fails_under_ci_and_is_one_counted_skip_elsewhere() {
+    let dir = support::tempdir("skips");
+    let log = dir.path().join("skipped.log");
+    let why = "../shared/fixtures/nowhere is absent";
+    let ci = std::panic::catch_unwind(|| support::skip::skip_into(true, why, &log));
+    let message = ci.unwrap_err();
+    let message = message.downcast_ref::<String>().unwrap();
+    assert!(message.contains("CI=true") && message.contains(why), "{message}");
+    assert!(!log.exists(), "a CI failure is not a skip");
+    // Elsewhere: one line, recorded once however often the test asks.
+    support::skip::skip_into(false, why, &log);
+    support::skip::skip_into(false, why, &log);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("SKIPPED harness_smoke::a_missing_fixture_fails_under_ci"), "{text}");
+}

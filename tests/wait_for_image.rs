@@ -411,3 +411,14 @@ fn usage_errors_exit_2() {
         assert!(!r.stderr.trim().is_empty(), "{args:?} explains itself");
     }
 }
+
+#[test]
+fn a_revision_longer_than_a_commit_sha_is_a_usage_error() {
+    // 40 hex digits is a SHA-1 commit, 64 a SHA-256 one; 41..63 or 65 name no commit.
+    for len in [41, 63, 65] {
+        let rev = "a".repeat(len);
+        let r = run(surestep().args(["wait-for-image", "ghcr.io/o/n", "--revision", &rev]));
+        assert_eq!(r.code, 2, "{len}: stdout: {}\nstderr: {}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("not a commit SHA"), "{}", r.stderr);
+    }
+}

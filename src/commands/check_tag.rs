@@ -7,8 +7,10 @@
 use crate::cli::CheckTagArgs;
 use crate::exit::{CliError, ExitStatus, ResultExt};
 use crate::github_env::RunContext;
-use crate::model::version::{ReleaseTag, TagRules, normalize_pep440, pep440};
-use crate::model::version_file::{VersionFileKind, declared_version};
+use crate::model::version::{Pep440, ReleaseTag, TagRules, normalize_pep440, pep440};
+use crate::model::version_file::{
+    VersionFileError, VersionFileKind, declared_version, workspace_root_version,
+};
 use crate::output::Reporter;
 use crate::remote::git::{Git, GitError};
 use serde::Serialize;
@@ -47,6 +49,8 @@ pub enum CheckResult {
     Passed,
     Failed,
     Skipped,
+    /// The answer could not be established (exit 3, never a pass).
+    Unknown,
 }
 
 /// The chosen release tag and its version parts.
@@ -59,7 +63,8 @@ pub struct FoundTag {
     pub patch: u64,
     pub prerelease: String,
     pub python_version: String,
-    pub is_latest: bool,
+    /// `None` when it cannot be known (a shallow clone may lack the other release tags).
+    pub is_latest: Option<bool>,
 }
 
 /// What `check-tag` found.
@@ -81,6 +86,8 @@ impl CheckTagOutcome {
     pub fn status(&self) -> ExitStatus {
         if self.checks.iter().any(|c| c.result == CheckResult::Failed) {
             ExitStatus::Failed
+        } else if self.checks.iter().any(|c| c.result == CheckResult::Unknown) {
+            ExitStatus::Environment
         } else {
             ExitStatus::Success
         }
@@ -127,13 +134,22 @@ pub fn check_tag(args: &CheckTagArgs) -> Result<CheckTagOutcome, CliError> {
     {
         let points_here = match git.resolve_commit(&format!("refs/tags/{pushed}")) {
             Ok(target) => target == commit,
+            // The ref is here but names a blob or a tree: not a release tag.
+            Err(_) if git.tag_exists(pushed).unwrap_or(false) => false,
             Err(_) => context.sha.as_deref() == Some(commit.as_str()),
         };
         if points_here {
             on_commit.push(pushed.to_owned());
         }
     }
-    let all_tags = git.all_tags().map_err(git_error)?;
+    // Only tags that name a commit are releases; a tag on a blob or a tree is not.
+    let typed = git.tags_with_types().map_err(git_error)?;
+    let all_tags: Vec<String> = typed.iter().map(|(name, _)| name.clone()).collect();
+    let not_commits: Vec<(&str, &str)> = typed
+        .iter()
+        .filter(|(_, kind)| kind != "commit")
+        .map(|(name, kind)| (name.as_str(), kind.as_str()))
+        .collect();
 
     let rules = TagRules { prefix: args.prefix.clone(), allow_prerelease: args.allow_prerelease };
     let mut release: Vec<ReleaseTag> = Vec::new();
@@ -150,21 +166,40 @@ pub fn check_tag(args: &CheckTagArgs) -> Result<CheckTagOutcome, CliError> {
     let others: Vec<ReleaseTag> = all_tags
         .iter()
         .filter(|t| !on_commit.contains(t))
+        .filter(|t| !not_commits.iter().any(|(name, _)| name == t))
         .filter_map(|t| rules.parse(t).ok())
         .collect();
 
     let mut warnings = Vec::new();
+    let shallow = git.is_shallow().unwrap_or(false);
     if all_tags.is_empty() && context.pushed_tag().is_none() {
-        let shallow = git.is_shallow().unwrap_or(false);
         warnings.push(if shallow {
             format!("this is a shallow clone with no tags fetched; {FETCH_HINT}")
         } else {
             format!("the repository has no tags at all; if they exist upstream, {FETCH_HINT}")
         });
     }
+    // A shallow checkout (actions/checkout's default) may hold only the pushed tag: whether
+    // another release tag is higher cannot be known from here. `--fetch` fetched them all.
+    let tags_complete = args.fetch || !shallow;
+    let releases_elsewhere: Vec<&str> = not_commits
+        .iter()
+        .filter(|(name, _)| rules.parse(name).is_ok())
+        .map(|(name, _)| *name)
+        .collect();
+    if !releases_elsewhere.is_empty() {
+        warnings.push(format!(
+            "{} not release tags: {} name a blob or a tree, not a commit",
+            plural_tags(releases_elsewhere.len()),
+            listed(&releases_elsewhere)
+        ));
+    }
 
     let found = release.first().map(|chosen| {
-        let is_latest = others.iter().all(|o| o.version <= chosen.version);
+        // A higher tag seen settles it; seeing none proves nothing when tags may be missing.
+        let higher_seen =
+            others.iter().any(|o| o.version_cmp(chosen) == std::cmp::Ordering::Greater);
+        let is_latest = if higher_seen { Some(false) } else { tags_complete.then_some(true) };
         FoundTag {
             tag_name: chosen.name.clone(),
             version: chosen.version.to_string(),
@@ -181,8 +216,13 @@ pub fn check_tag(args: &CheckTagArgs) -> Result<CheckTagOutcome, CliError> {
         warnings.push(format!(
             "{} release tags point at this commit ({}); the highest, {}, wins",
             release.len(),
-            names.join(", "),
+            listed(&names),
             names[0]
+        ));
+    }
+    if found.as_ref().is_some_and(|t| t.is_latest.is_none()) {
+        warnings.push(format!(
+            "this is a shallow clone: other release tags may be missing, so whether the tag is the latest cannot be known (is_latest=unknown); {FETCH_HINT}"
         ));
     }
 
@@ -210,7 +250,7 @@ pub fn check_tag(args: &CheckTagArgs) -> Result<CheckTagOutcome, CliError> {
         checks.push(version_file_check(path, found.as_ref())?);
     }
     if args.require_newest {
-        checks.push(newest_check(release.first(), &others));
+        checks.push(newest_check(release.first(), &others, tags_complete));
     }
 
     Ok(CheckTagOutcome {
@@ -235,8 +275,14 @@ fn version_file_check(path: &std::path::Path, found: Option<&FoundTag>) -> Resul
     })?;
     let text =
         std::fs::read_to_string(path).or_usage(format!("cannot read --version-file {shown}"))?;
-    let declared = declared_version(kind, &text)
-        .map_err(|e| CliError::failed(anyhow::anyhow!("{shown} {e}")))?;
+    let (declared, shown) = match declared_version(kind, &text) {
+        Ok(v) => (v, shown),
+        Err(VersionFileError::Inherited { workspace }) => {
+            let (root, version) = workspace_version(path, workspace.as_deref())?;
+            (version, format!("{shown} (version.workspace = true: {})", root.display()))
+        }
+        Err(e) => return Err(CliError::failed(anyhow::anyhow!("{shown} {e}"))),
+    };
     let Some(tag) = found else {
         return Ok(Check {
             name: "version-file",
@@ -244,7 +290,13 @@ fn version_file_check(path: &std::path::Path, found: Option<&FoundTag>) -> Resul
             detail: format!("{shown} declares {declared}; no release tag to compare with"),
         });
     };
+    // Versions, not strings: `1.2.3.0` is `v1.2.3` in PEP 440, `1.2.3-rc.1` is `1.2.3rc1`.
+    let same_pep440 = match (Pep440::parse(&declared), Pep440::parse(&tag.python_version)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    };
     let matches = declared == tag.version
+        || same_pep440
         || (!tag.python_version.is_empty() && normalize_pep440(&declared) == tag.python_version);
     Ok(if matches {
         Check {
@@ -270,7 +322,51 @@ fn version_file_check(path: &std::path::Path, found: Option<&FoundTag>) -> Resul
     })
 }
 
-fn newest_check(chosen: Option<&ReleaseTag>, others: &[ReleaseTag]) -> Check {
+/// The workspace root a member with `version.workspace = true` inherits from, and the version
+/// it declares: `package.workspace` when the member names it, else the nearest ancestor
+/// directory whose Cargo.toml has a `[workspace]` table (cargo's own rule).
+fn workspace_version(
+    member: &std::path::Path,
+    named: Option<&str>,
+) -> Result<(std::path::PathBuf, String), CliError> {
+    let shown = member.display().to_string();
+    let member_dir = member.parent().unwrap_or(std::path::Path::new(""));
+    let member_dir =
+        if member_dir.as_os_str().is_empty() { std::path::Path::new(".") } else { member_dir };
+    let candidates: Vec<std::path::PathBuf> = match named {
+        Some(dir) => vec![member_dir.join(dir).join("Cargo.toml")],
+        None => {
+            let absolute = std::path::absolute(member_dir).unwrap_or(member_dir.to_path_buf());
+            absolute.ancestors().skip(1).map(|d| d.join("Cargo.toml")).collect()
+        }
+    };
+    for candidate in candidates.iter().filter(|c| c.is_file()) {
+        let text = std::fs::read_to_string(candidate)
+            .or_usage(format!("cannot read the workspace root {}", candidate.display()))?;
+        match workspace_root_version(&text) {
+            Ok(Some(version)) => return Ok((candidate.clone(), version)),
+            Ok(None) => continue,
+            Err(e) => {
+                return Err(CliError::failed(anyhow::anyhow!(
+                    "{shown} inherits its version from the workspace root {}, which {e}",
+                    candidate.display()
+                )));
+            }
+        }
+    }
+    Err(CliError::failed(anyhow::anyhow!(
+        "{shown} inherits its version (version.workspace = true) but no workspace root was found{}",
+        match named {
+            Some(dir) => format!(" at package.workspace = {dir:?}"),
+            None => " in the directories above it".to_owned(),
+        }
+    ))
+    .with_hint(
+        "pass the workspace root's Cargo.toml to --version-file, or check out the whole workspace",
+    ))
+}
+
+fn newest_check(chosen: Option<&ReleaseTag>, others: &[ReleaseTag], tags_complete: bool) -> Check {
     let Some(chosen) = chosen else {
         return Check {
             name: "require-newest",
@@ -278,7 +374,18 @@ fn newest_check(chosen: Option<&ReleaseTag>, others: &[ReleaseTag]) -> Check {
             detail: "no release tag on this commit".into(),
         };
     };
-    match others.iter().filter(|o| o.version >= chosen.version).max() {
+    let higher = others.iter().filter(|o| o.version_cmp(chosen) != std::cmp::Ordering::Less).max();
+    if higher.is_none() && !tags_complete {
+        return Check {
+            name: "require-newest",
+            result: CheckResult::Unknown,
+            detail: format!(
+                "cannot tell whether {} is the newest release: this shallow clone may lack other release tags; {FETCH_HINT}",
+                chosen.name
+            ),
+        };
+    }
+    match higher {
         None => Check {
             name: "require-newest",
             result: CheckResult::Passed,
@@ -291,7 +398,11 @@ fn newest_check(chosen: Option<&ReleaseTag>, others: &[ReleaseTag]) -> Check {
                 "{} is not the newest release: {} is {}",
                 chosen.name,
                 higher.name,
-                if higher.version == chosen.version { "the same version" } else { "higher" }
+                if higher.version_cmp(chosen) == std::cmp::Ordering::Equal {
+                    "the same version"
+                } else {
+                    "higher"
+                }
             ),
         },
     }
@@ -307,6 +418,22 @@ fn git_error(e: GitError) -> CliError {
         GitError::UnknownRevision { .. } => CliError::usage(e),
         GitError::Failed { .. } => CliError::environment(e),
     }
+}
+
+/// How many names a message lists before saying "and N more".
+const LIST_LIMIT: usize = 5;
+
+/// `a, b, c, d, e and 995 more`: a message stays one short line however many tags there are.
+pub(crate) fn listed(names: &[&str]) -> String {
+    let shown = names.iter().take(LIST_LIMIT).copied().collect::<Vec<_>>().join(", ");
+    match names.len().saturating_sub(LIST_LIMIT) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
+fn plural_tags(n: usize) -> String {
+    if n == 1 { "1 tag is".to_owned() } else { format!("{n} tags are") }
 }
 
 pub(crate) fn short(commit: &str) -> &str {

@@ -183,6 +183,7 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
     // Every local check comes first: a bad file or a changed digest stops the publish before
     // a single request reaches the index.
     let locals = files::read_all(&paths, args.concurrency as usize, verify, reporter).await?;
+    warnings.extend(locals.iter().flat_map(|l| l.warnings.iter().cloned()));
     if let Some(manifest) = &args.manifest {
         files::check_manifest(manifest, &locals)?;
     }

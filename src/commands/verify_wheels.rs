@@ -14,7 +14,7 @@ use crate::model::matrix::{self, Matrix, MatrixWheel, PlatformSpec, PythonSpec};
 use crate::model::problem::{Problem, ProblemCode};
 use crate::model::pypi_rules::{self, PypiLimits};
 use crate::model::version::{TagRules, pep440};
-use crate::model::wheel_name::canonical_version;
+use crate::model::wheel_name::{canonical_version, same_version, version_key};
 use crate::output::Reporter;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -75,12 +75,16 @@ pub struct VerifyWheelsOutcome {
     #[serde(serialize_with = "lossy_option_path")]
     pub checksums_file: Option<PathBuf>,
     pub pypi_preflight: bool,
+    /// How many problems fail the run, and how many are warnings only.
+    pub error_count: usize,
+    pub warning_count: usize,
 }
 
 impl VerifyWheelsOutcome {
     pub fn status(&self) -> ExitStatus {
         let file_problems = self.files.iter().flat_map(|f| &f.problems);
-        let all: Vec<&Problem> = file_problems.chain(&self.problems).collect();
+        let all: Vec<&Problem> =
+            file_problems.chain(&self.problems).filter(|p| p.is_error()).collect();
         if all.is_empty() {
             ExitStatus::Success
         } else if all.iter().all(|p| p.code.is_environment()) {
@@ -90,8 +94,18 @@ impl VerifyWheelsOutcome {
         }
     }
 
+    /// Problems that fail the run.
     pub fn problem_count(&self) -> usize {
-        self.problems.len() + self.files.iter().map(|f| f.problems.len()).sum::<usize>()
+        self.all_problems().filter(|p| p.is_error()).count()
+    }
+
+    /// Problems that are only reported.
+    pub fn warning_count(&self) -> usize {
+        self.all_problems().filter(|p| !p.is_error()).count()
+    }
+
+    fn all_problems(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().chain(self.files.iter().flat_map(|f| &f.problems))
     }
 }
 
@@ -217,7 +231,7 @@ pub fn verify(
     if let Some(expected) = &plan.expected_version {
         for r in &mut reports {
             let Some(version) = r.version.clone() else { continue };
-            if canonical_version(&version).as_deref() != Some(expected.version.as_str()) {
+            if !same_version(&version, &expected.version) {
                 r.problems.push(Problem::new(
                     ProblemCode::ExpectedVersion,
                     format!(
@@ -236,14 +250,19 @@ pub fn verify(
     }
     let name = agreed(
         &reports,
-        |r| r.name.clone(),
+        |r| r.name.clone().map(|n| (n.clone(), n)),
         ProblemCode::MixedNames,
         "project names",
         &mut set_problems,
     );
     let version = agreed(
         &reports,
-        |r| r.version.as_deref().map(|v| canonical_version(v).unwrap_or_else(|| v.to_owned())),
+        |r| {
+            r.version.as_deref().map(|v| {
+                let shown = canonical_version(v).unwrap_or_else(|| v.to_owned());
+                (version_key(v).unwrap_or_else(|| v.to_owned()), shown)
+            })
+        },
         ProblemCode::MixedVersions,
         "versions",
         &mut set_problems,
@@ -252,7 +271,7 @@ pub fn verify(
         reports
             .iter()
             .filter_map(|r| r.version.clone())
-            .find(|rv| canonical_version(rv).as_deref() == Some(&v))
+            .find(|rv| version_key(rv).as_deref() == Some(&v))
     });
     if args.sdist && sdist_count != 1 {
         set_problems.push(Problem::new(
@@ -281,8 +300,12 @@ pub fn verify(
         skipped,
         checksums_file: None,
         pypi_preflight: plan.pypi.is_some(),
+        error_count: 0,
+        warning_count: 0,
     };
     outcome.ok = outcome.status() == ExitStatus::Success;
+    outcome.error_count = outcome.problem_count();
+    outcome.warning_count = outcome.warning_count();
     if outcome.ok
         && let Some(path) = &args.write_checksums
     {
@@ -385,18 +408,19 @@ fn refuse_checksums_onto_inputs(
     Ok(())
 }
 
-/// The one value every file agrees on, or a problem listing the disagreement.
+/// The one value every file agrees on (its key), or a problem listing the disagreement.
+/// `key` gives the value compared and the spelling shown for it.
 fn agreed(
     reports: &[FileReport],
-    key: impl Fn(&FileReport) -> Option<String>,
+    key: impl Fn(&FileReport) -> Option<(String, String)>,
     code: ProblemCode,
     what: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
-    let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut groups: BTreeMap<String, (String, Vec<&str>)> = BTreeMap::new();
     for r in reports {
-        if let Some(k) = key(r) {
-            groups.entry(k).or_default().push(&r.filename);
+        if let Some((k, shown)) = key(r) {
+            groups.entry(k).or_insert_with(|| (shown, Vec::new())).1.push(&r.filename);
         }
     }
     match groups.len() {
@@ -404,7 +428,7 @@ fn agreed(
         1 => groups.into_keys().next(),
         _ => {
             let parts: Vec<String> = groups
-                .iter()
+                .values()
                 .map(|(k, files)| match files.as_slice() {
                     [one] => format!("{k} ({one})"),
                     many => format!("{k} ({} files)", many.len()),
@@ -438,7 +462,12 @@ fn build_matrix(
         // Without an expectation, two wheels for exactly the same tag are still a conflict.
         // (Per project: different projects sharing `py3-none-any` is no conflict.)
         let mut by_tag: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
+        let mut builds: BTreeMap<&str, Option<String>> = BTreeMap::new();
         for (w, r) in wheels.iter().zip(reports.iter().filter(|r| r.wheel.is_some())) {
+            builds.insert(
+                &w.filename,
+                r.wheel.as_ref().and_then(|n| n.build.as_ref()).map(ToString::to_string),
+            );
             for t in &w.tags {
                 let project = r.name.clone().unwrap_or_default();
                 by_tag.entry((project, t.to_string())).or_default().push(&w.filename);
@@ -447,10 +476,18 @@ fn build_matrix(
         let mut reported: Vec<Vec<&str>> = Vec::new();
         for ((_, tag), files) in by_tag {
             if files.len() > 1 && !reported.contains(&files) {
-                problems.push(Problem::new(
+                let problem = Problem::new(
                     ProblemCode::DuplicateCell,
                     format!("{} wheels share the tag {tag}: {}", files.len(), files.join(", ")),
-                ));
+                );
+                // Build tags exist to supersede a wheel for the same tag (pip takes the
+                // highest, PyPI takes them all): only untidy when no expectation was given.
+                let mut tags: Vec<&Option<String>> =
+                    files.iter().filter_map(|f| builds.get(f)).collect();
+                tags.sort();
+                tags.dedup();
+                let by_build = tags.len() == files.len();
+                problems.push(if by_build { problem.as_warning() } else { problem });
                 reported.push(files);
             }
         }

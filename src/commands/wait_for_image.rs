@@ -175,10 +175,13 @@ pub fn plan(
 }
 
 fn check_revision(sha: &str) -> Result<String, CliError> {
-    let ok = (7..=64).contains(&sha.len()) && sha.bytes().all(|b| b.is_ascii_hexdigit());
+    // A SHA-1 commit is 40 hex digits (7 or more abbreviate it), a SHA-256 one 64: anything
+    // in between or longer names no commit and could never match.
+    let ok = ((7..=40).contains(&sha.len()) || sha.len() == 64)
+        && sha.bytes().all(|b| b.is_ascii_hexdigit());
     if !ok {
         return Err(CliError::usage(anyhow::anyhow!(
-            "--revision {sha:?} is not a commit SHA: give the full SHA or at least 7 hex digits"
+            "--revision {sha:?} is not a commit SHA: give the full SHA (40 hex digits, 64 in a SHA-256 repository) or at least 7 of them"
         )));
     }
     Ok(sha.to_ascii_lowercase())

@@ -102,8 +102,14 @@ impl FileReport {
         }
     }
 
+    /// No problem that fails the run (warnings allowed).
     pub fn ok(&self) -> bool {
-        self.problems.is_empty()
+        self.problems.iter().all(|p| !p.is_error())
+    }
+
+    /// Problems that are only reported.
+    pub fn warning_count(&self) -> usize {
+        self.problems.iter().filter(|p| !p.is_error()).count()
     }
 
     fn problem(&mut self, code: ProblemCode, message: impl Into<String>) {
@@ -172,9 +178,14 @@ fn inspect_source(path: &Path, source: &dyn Source, opts: &InspectOptions) -> Fi
             let zip = s.extension == ".zip";
             report.sdist = Some(s);
             if zip {
-                report.problem(
-                    ProblemCode::Filename,
-                    "zip sdists are not accepted for new uploads (PEP 625); build a .tar.gz",
+                // pip installs zip sdists and other indexes take them; PyPI refuses new ones
+                // (PEP 625), which its preflight says (`pypi_filename`).
+                report.problems.push(
+                    Problem::new(
+                        ProblemCode::Filename,
+                        "a zip sdist: its contents are not inspected (build a .tar.gz; PyPI refuses zip sdists, PEP 625)",
+                    )
+                    .as_warning(),
                 );
                 source::hash_only(source, &mut report);
             } else {
@@ -210,7 +221,7 @@ pub(crate) fn core_metadata_problems(
     filename_version: &str,
     problems: &mut Vec<Problem>,
 ) {
-    use crate::model::wheel_name::{canonical_version, normalize_name};
+    use crate::model::wheel_name::{canonical_version, normalize_name, same_version};
     match meta.metadata_version() {
         Some((1 | 2, _)) => {}
         Some((major, minor)) => problems.push(Problem::in_member(
@@ -241,9 +252,9 @@ pub(crate) fn core_metadata_problems(
             member,
             "has no Version",
         )),
+        // PEP 440 equality, as pip and PyPI compare them: `1.0` in the filename is `1.0.0`.
         Some(version)
-            if canonical_version(version).is_none()
-                || canonical_version(version) != canonical_version(filename_version) =>
+            if canonical_version(version).is_none() || !same_version(version, filename_version) =>
         {
             problems.push(Problem::in_member(
                 ProblemCode::VersionMismatch,

@@ -38,7 +38,8 @@ struct Walk {
     members: u64,
     tops: BTreeSet<String>,
     paths: HashSet<String>,
-    pkg_info: Option<Vec<u8>>,
+    /// `{top}/PKG-INFO` of every top-level directory (the first one of each).
+    pkg_infos: Vec<(String, Vec<u8>)>,
     problems: Vec<Problem>,
 }
 
@@ -56,7 +57,7 @@ pub(super) fn inspect(source: &dyn Source, opts: &InspectOptions, report: &mut F
     let limit = opts.bomb_min_size.max(source.size().saturating_mul(opts.bomb_ratio));
     let mut walk = Walk::default();
     let mut gz = Limited { inner: flate2::read::GzDecoder::new(&mut hashing), count: 0, limit };
-    let result = walk_tar(&mut gz, &expected_top, &mut walk).and_then(|()| {
+    let result = walk_tar(&mut gz, &mut walk).and_then(|()| {
         // Read the gzip stream to its end so its CRC-32 and length are checked too.
         io::copy(&mut gz, &mut io::sink()).map(|_| ())
     });
@@ -85,12 +86,22 @@ pub(super) fn inspect(source: &dyn Source, opts: &InspectOptions, report: &mut F
     });
     if complete {
         let tops: Vec<&str> = walk.tops.iter().map(String::as_str).collect();
+        // PyPI takes any sdist holding a PKG-INFO and pip builds from the single top-level
+        // directory whatever its name: another spelling (`MarkupSafe-2.0.1/` in
+        // `markupsafe-2.0.1.tar.gz`) is reported, not failed, and its PKG-INFO is read.
+        let top = match tops.as_slice() {
+            [top] => (*top).to_owned(),
+            _ => expected_top.clone(),
+        };
         match tops.as_slice() {
             [top] if *top == expected_top => {}
-            [top] => walk.problems.push(Problem::new(
-                ProblemCode::SdistLayout,
-                format!("the top-level directory is {top}/; the filename says {expected_top}/"),
-            )),
+            [top] => walk.problems.push(
+                Problem::new(
+                    ProblemCode::SdistLayout,
+                    format!("the top-level directory is {top}/; the filename says {expected_top}/"),
+                )
+                .as_warning(),
+            ),
             [] => {
                 walk.problems.push(Problem::new(ProblemCode::SdistLayout, "the archive is empty"))
             }
@@ -103,22 +114,22 @@ pub(super) fn inspect(source: &dyn Source, opts: &InspectOptions, report: &mut F
                 ),
             )),
         }
-        match &walk.pkg_info {
+        match walk.pkg_infos.iter().find(|(t, _)| *t == top).map(|(_, b)| b) {
             None => walk.problems.push(Problem::new(
                 ProblemCode::PkgInfoMissing,
-                format!("{expected_top}/PKG-INFO is missing"),
+                format!("{top}/PKG-INFO is missing"),
             )),
             Some(bytes) => {
-                pkg_info_problems(bytes, report, &expected_top, &mut walk.problems);
+                pkg_info_problems(bytes, report, &top, &mut walk.problems);
                 if let Some(meta) = &report.metadata {
                     let missing = super::missing_license_files(meta, |f| {
-                        walk.paths.contains(&format!("{expected_top}/{f}"))
+                        walk.paths.contains(&format!("{top}/{f}"))
                     });
                     walk.problems.extend(missing.into_iter().map(|f| {
                         Problem::in_member(
                             ProblemCode::LicenseFileMissing,
-                            format!("{expected_top}/PKG-INFO"),
-                            format!("License-File {f} is not in the sdist at {expected_top}/{f}"),
+                            format!("{top}/PKG-INFO"),
+                            format!("License-File {f} is not in the sdist at {top}/{f}"),
                         )
                     }));
                 }
@@ -128,9 +139,8 @@ pub(super) fn inspect(source: &dyn Source, opts: &InspectOptions, report: &mut F
     report.problems.extend(walk.problems);
 }
 
-fn walk_tar<R: Read>(reader: R, expected_top: &str, walk: &mut Walk) -> io::Result<()> {
+fn walk_tar<R: Read>(reader: R, walk: &mut Walk) -> io::Result<()> {
     let mut archive = tar::Archive::new(reader);
-    let pkg_info_path = format!("{expected_top}/PKG-INFO");
     for entry in archive.entries()? {
         let mut entry = entry?;
         let kind = entry.header().entry_type();
@@ -162,10 +172,13 @@ fn walk_tar<R: Read>(reader: R, expected_top: &str, walk: &mut Walk) -> io::Resu
                 ));
             }
         }
-        if trimmed == pkg_info_path && kind.is_file() {
+        if kind.is_file()
+            && let Some((top, "PKG-INFO")) = trimmed.split_once('/')
+            && !walk.pkg_infos.iter().any(|(t, _)| t == top)
+        {
             let mut bytes = Vec::new();
             (&mut entry).take(PKG_INFO_LIMIT).read_to_end(&mut bytes)?;
-            walk.pkg_info = Some(bytes);
+            walk.pkg_infos.push((top.to_owned(), bytes));
         }
     }
     Ok(())

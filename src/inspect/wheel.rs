@@ -15,7 +15,7 @@ use crate::model::problem::{Problem, ProblemCode};
 use crate::model::record::{
     HashAlgorithm, RecordEntry, RecordHash, encode_hash, is_record_or_signature, parse_record,
 };
-use crate::model::wheel_name::{Tag, WheelName, canonical_version, normalize_name};
+use crate::model::wheel_name::{WheelName, expand_tag_set, normalize_name, same_version};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -575,8 +575,7 @@ fn find_dist_info(
             if let Some(w) = wheel {
                 let stem = one.trim_end_matches(".dist-info");
                 let matches = stem.rsplit_once('-').is_some_and(|(name, version)| {
-                    normalize_name(name) == w.normalized_name()
-                        && canonical_version(version) == canonical_version(&w.version)
+                    normalize_name(name) == w.normalized_name() && same_version(version, &w.version)
                 });
                 if !matches {
                     problems.push(Problem::new(
@@ -628,14 +627,25 @@ fn parse_record_member(
             return None;
         }
     };
-    let mut map = HashMap::with_capacity(rows.len());
+    let mut map: HashMap<String, RecordEntry> = HashMap::with_capacity(rows.len());
     for row in rows {
-        if map.contains_key(&row.path) {
-            problems.push(Problem::in_member(
+        if let Some(first) = map.get(&row.path) {
+            // The same row twice is untidy (pip and PyPI take it); two different hashes or
+            // sizes for one path leave the content unproven.
+            let same = first.hash == row.hash && first.size == row.size;
+            let problem = Problem::in_member(
                 ProblemCode::RecordInvalid,
                 name,
-                format!("line {}: {} is listed twice", row.line, row.path),
-            ));
+                if same {
+                    format!("line {}: {} is listed twice (same hash and size)", row.line, row.path)
+                } else {
+                    format!(
+                        "line {}: {} is listed twice with a different hash or size (first on line {})",
+                        row.line, row.path, first.line
+                    )
+                },
+            );
+            problems.push(if same { problem.as_warning() } else { problem });
             continue;
         }
         map.insert(row.path.clone(), row);
@@ -765,8 +775,12 @@ fn record_problems(
         &unlisted,
         "is in the archive but not listed in RECORD",
     ));
-    let mut missing: Vec<&RecordEntry> =
-        rows.values().filter(|row| !listed.contains(row.path.as_str())).collect();
+    // A row for a directory (`pkg/`) names no content: some writers list them, zips need not
+    // hold them, and pip ignores them.
+    let mut missing: Vec<&RecordEntry> = rows
+        .values()
+        .filter(|row| !listed.contains(row.path.as_str()) && !row.path.ends_with('/'))
+        .collect();
     missing.sort_by_key(|row| row.line);
     let missing: Vec<String> = missing.iter().map(|row| row.path.clone()).collect();
     problems.extend(grouped(
@@ -818,10 +832,14 @@ fn wheel_file_problems(member: &str, bytes: &[u8], wheel: &WheelName, problems: 
             "has no Wheel-Version",
         )),
     }
+    // Both sides expanded: a `Tag:` line may carry a compressed set as the filename does.
     let declared: BTreeSet<String> = meta
         .get_all("Tag")
         .iter()
-        .map(|t| Tag::parse(t).map_or_else(|| (*t).to_owned(), |t| t.to_string()))
+        .flat_map(|t| match expand_tag_set(t) {
+            Some(tags) => tags.iter().map(ToString::to_string).collect(),
+            None => vec![(*t).to_owned()],
+        })
         .collect();
     let named: BTreeSet<String> = wheel.tags().iter().map(ToString::to_string).collect();
     if declared != named {
@@ -834,7 +852,11 @@ fn wheel_file_problems(member: &str, bytes: &[u8], wheel: &WheelName, problems: 
         if !extra.is_empty() {
             parts.push(format!("Tag lines not in the filename: {}", extra.join(", ")));
         }
-        problems.push(Problem::in_member(ProblemCode::TagMismatch, member, parts.join("; ")));
+        problems.push(Problem::in_member(
+            ProblemCode::TagMismatch,
+            member,
+            format!("{} (pip installs by the filename's tags)", parts.join("; ")),
+        ));
     }
 }
 

@@ -1,5 +1,10 @@
 //! A problem found in a distribution file or in the set of files: a stable snake_case code for
-//! scripts and tests, a sentence for people, and the archive member it is about, if any.
+//! scripts and tests, a sentence for people, the archive member it is about, if any, and how
+//! grave it is.
+//!
+//! The rule for the severity: anything PyPI accepts and pip installs must pass, so a check
+//! stricter than PyPI's upload checks and pip's install checks is a [`Severity::Warning`] unless
+//! it guards against a corrupt or tampered file (hashes, sizes, zip structure, unsafe paths).
 
 use serde::Serialize;
 
@@ -73,7 +78,33 @@ pub enum ProblemCode {
     PypiSdistCount,
 }
 
+/// Whether a problem fails the check or is only reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Fails the run (exit 1): PyPI or pip would refuse the file, the file is corrupt or may
+    /// have been tampered with, or a check the flags asked for failed.
+    Error,
+    /// Reported, never fails the run: stricter than PyPI and pip, with nothing corrupt.
+    Warning,
+}
+
 impl ProblemCode {
+    /// How grave a problem of this code is by default (see the module doc for the rule).
+    pub fn severity(self) -> Severity {
+        use ProblemCode::*;
+        match self {
+            // pip ignores the WHEEL `Tag:` lines (it reads the filename) and PyPI does not
+            // compare them: a disagreement is a sloppy generator, not a broken wheel.
+            TagMismatch
+            // PyPI and pip accept RECORD rows without a hash or with md5/sha1; the file is
+            // only less protected, not corrupt.
+            | RecordMissingHash
+            | RecordWeakHash => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
     /// The code as it appears in JSON.
     pub fn as_str(self) -> String {
         serde_json::to_value(self)
@@ -92,6 +123,8 @@ impl ProblemCode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     pub code: ProblemCode,
+    /// `error` fails the run; `warning` is reported only.
+    pub severity: Severity,
     pub message: String,
     /// The archive member it is about.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,7 +133,18 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(code: ProblemCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), member: None }
+        Self { code, severity: code.severity(), message: message.into(), member: None }
+    }
+
+    /// The same problem, only reported (for a code that is an error in other cases).
+    pub fn as_warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// Whether this problem fails the run.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     pub fn in_member(
@@ -108,7 +152,12 @@ impl Problem {
         member: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        Self { code, message: message.into(), member: Some(member.into()) }
+        Self {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            member: Some(member.into()),
+        }
     }
 }
 

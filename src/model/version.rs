@@ -17,9 +17,27 @@ impl ReleaseTag {
     }
 }
 
+impl ReleaseTag {
+    /// Where the tag's version sits in PEP 440's order: the one order for `is_latest`,
+    /// highest-wins and `--require-newest` (`-post.1` is above the release, as `.post1` is).
+    pub fn pep440_key(&self) -> Option<Pep440> {
+        pep440(&self.version).and_then(|v| Pep440::parse(&v))
+    }
+
+    /// PEP 440 order, then semver's for tags PEP 440 cannot place, then the name.
+    pub fn version_cmp(&self, other: &Self) -> Ordering {
+        match (self.pep440_key(), other.pep440_key()) {
+            (Some(a), Some(b)) => a.cmp(&b),
+            _ => self.version.cmp(&other.version),
+        }
+    }
+}
+
 impl Ord for ReleaseTag {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.version.cmp(&other.version).then_with(|| self.name.cmp(&other.name))
+        self.version_cmp(other)
+            .then_with(|| self.version.cmp(&other.version))
+            .then_with(|| self.name.cmp(&other.name))
     }
 }
 
@@ -40,6 +58,10 @@ pub enum TagRejection {
     Prerelease(String),
     #[error("pre-release {0:?} has no PEP 440 equivalent (use a, b, rc, dev or post)")]
     NoPep440(String),
+    #[error(
+        "carries build metadata (+{0}): PyPI refuses the local version it maps to; tag the release without it"
+    )]
+    BuildMetadata(String),
 }
 
 /// The rules a tag must follow to count as a release.
@@ -58,6 +80,11 @@ impl TagRules {
             .ok_or_else(|| TagRejection::Prefix(self.prefix.clone()))?;
         let version = Version::parse(rest)
             .map_err(|e| TagRejection::NotSemver(rest.to_owned(), e.to_string()))?;
+        if !version.build.is_empty() {
+            // `1.2.3+build` would be PEP 440 `1.2.3+build`, a local version PyPI refuses, and
+            // semver would rank it beside `1.2.3`: not a release tag.
+            return Err(TagRejection::BuildMetadata(version.build.to_string()));
+        }
         if !version.pre.is_empty() {
             if !self.allow_prerelease {
                 return Err(TagRejection::Prerelease(rest.to_owned()));
@@ -92,6 +119,107 @@ pub fn pep440(version: &Version) -> Option<String> {
         out.push_str(&local);
     }
     Some(out)
+}
+
+/// A PEP 440 version, ordered as PEP 440 orders them: epoch, release (trailing zeros do not
+/// count: `1.2.3.0 == 1.2.3`), then `.devN` < `aN` < `bN` < `rcN` < the release < `.postN`,
+/// with `.devN` below its own pre- or post-release, then the local segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pep440 {
+    epoch: u64,
+    release: Vec<u64>,
+    /// (0 = a, 1 = b, 2 = rc, number).
+    pre: Option<(u8, u64)>,
+    post: Option<u64>,
+    dev: Option<u64>,
+    local: Vec<String>,
+}
+
+impl Pep440 {
+    /// Parses any PEP 440 spelling (`v1.2.3`, `1.2.3-RC.1`, `1.2.3.0`, `1!2.0.post1.dev2`).
+    pub fn parse(text: &str) -> Option<Pep440> {
+        let canonical = crate::model::wheel_name::canonical_version(text)?;
+        let (rest, local) = match canonical.split_once('+') {
+            Some((p, l)) => (p.to_owned(), l.split('.').map(str::to_owned).collect()),
+            None => (canonical.clone(), Vec::new()),
+        };
+        let (epoch, mut rest) = match rest.split_once('!') {
+            Some((e, r)) => (e.parse().ok()?, r.to_owned()),
+            None => (0, rest),
+        };
+        let take_number = |s: &str| -> (u64, usize) {
+            let len = s.chars().take_while(char::is_ascii_digit).count();
+            (s[..len].parse().unwrap_or(0), len)
+        };
+        let mut dev = None;
+        if let Some(at) = rest.find(".dev") {
+            dev = Some(take_number(&rest[at + 4..]).0);
+            rest.truncate(at);
+        }
+        let mut post = None;
+        if let Some(at) = rest.find(".post") {
+            post = Some(take_number(&rest[at + 5..]).0);
+            rest.truncate(at);
+        }
+        let mut pre = None;
+        if let Some(at) = rest.find(|c: char| c.is_ascii_alphabetic()) {
+            let label = &rest[at..];
+            let (kind, digits) = if let Some(d) = label.strip_prefix("rc") {
+                (2, d)
+            } else if let Some(d) = label.strip_prefix('a') {
+                (0, d)
+            } else if let Some(d) = label.strip_prefix('b') {
+                (1, d)
+            } else {
+                return None;
+            };
+            pre = Some((kind, take_number(digits).0));
+            rest.truncate(at);
+        }
+        let mut release: Vec<u64> =
+            rest.split('.').map(|n| n.parse().ok()).collect::<Option<Vec<u64>>>()?;
+        while release.len() > 1 && release.last() == Some(&0) {
+            release.pop();
+        }
+        Some(Pep440 { epoch, release, pre, post, dev, local })
+    }
+
+    /// The sort key of PEP 440 (as `packaging` builds it): a dev release with nothing else
+    /// sorts before every pre-release of its version; no pre-release sorts after them all.
+    fn key(&self) -> SortKey<'_> {
+        let pre = match (self.pre, self.post, self.dev) {
+            (None, None, Some(_)) => (-1, 0, 0),
+            (None, _, _) => (1, 0, 0),
+            (Some((kind, n)), _, _) => (0, kind, n),
+        };
+        let post = self.post.map_or((-1, 0), |n| (0, n));
+        let dev = self.dev.map_or((1, 0), |n| (0, n));
+        (self.epoch, &self.release, pre, post, dev)
+    }
+}
+
+/// epoch, release, (pre rank, label, number), (post rank, number), (dev rank, number).
+type SortKey<'a> = (u64, &'a [u64], (i8, u8, u64), (i8, u64), (i8, u64));
+
+impl Ord for Pep440 {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key()).then_with(|| {
+            // Local segments: none < any; numbers above strings; segment by segment.
+            let seg = |s: &String| match s.parse::<u64>() {
+                Ok(n) => (1u8, n, String::new()),
+                Err(_) => (0u8, 0, s.clone()),
+            };
+            let a: Vec<_> = self.local.iter().map(seg).collect();
+            let b: Vec<_> = other.local.iter().map(seg).collect();
+            a.cmp(&b)
+        })
+    }
+}
+
+impl PartialOrd for Pep440 {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// Maps a semver pre-release (`rc.1`, `beta2`, `alpha.1.dev.3`) to PEP 440 segments.
@@ -251,6 +379,57 @@ mod tests {
         tags.sort();
         let names: Vec<_> = tags.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["v1.2.3-rc.1", "v1.2.3", "v1.10.0"]);
+    }
+
+    #[test]
+    fn post_releases_sort_above_their_release_as_pep_440_says() {
+        let r = rules("v", true);
+        let mut tags: Vec<ReleaseTag> = [
+            "v1.2.3-post.1",
+            "v1.2.3",
+            "v1.2.3-rc.1",
+            "v1.2.3-dev.1",
+            "v1.2.3-rc.1.dev.2",
+            "v1.2.4-alpha",
+            "v1.2.3-post.1.dev.1",
+        ]
+        .iter()
+        .map(|t| r.parse(t).unwrap())
+        .collect();
+        tags.sort();
+        let names: Vec<_> = tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "v1.2.3-dev.1",
+                "v1.2.3-rc.1.dev.2",
+                "v1.2.3-rc.1",
+                "v1.2.3",
+                "v1.2.3-post.1.dev.1",
+                "v1.2.3-post.1",
+                "v1.2.4-alpha",
+            ]
+        );
+    }
+
+    #[test]
+    fn build_metadata_is_not_a_release_tag() {
+        assert_eq!(
+            rules("v", true).parse("v1.2.3+build.5"),
+            Err(TagRejection::BuildMetadata("build.5".into()))
+        );
+    }
+
+    #[test]
+    fn pep440_versions_compare_by_value() {
+        let v = |t: &str| Pep440::parse(t).unwrap();
+        assert_eq!(v("1.2.3.0"), v("v1.2.3"));
+        assert_eq!(v("1.2.3-RC.1"), v("1.2.3rc1"));
+        assert!(v("1.2.3") < v("1.2.3.post1"));
+        assert!(v("1.2.3.dev0") < v("1.2.3a1"));
+        assert!(v("1.2.3") < v("1.2.3+local"));
+        assert!(v("1!0.1") > v("9.9"));
+        assert!(Pep440::parse("1.2.3-nightly").is_none());
     }
 
     #[test]

@@ -32,6 +32,38 @@ impl Tag {
     }
 }
 
+/// Expands a compressed tag set (`cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64`,
+/// `py2.py3-none-any`) into every tag it stands for, sorted; `None` when it is not
+/// `python-abi-platform` with `.`-separated parts. Used for the filename and for each `Tag:` line
+/// of `WHEEL` alike (older maturin, among others, wrote one compressed line).
+pub fn expand_tag_set(text: &str) -> Option<Vec<Tag>> {
+    let mut parts = text.trim().split('-');
+    let (python, abi, platform) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let set = |s: &str| -> Option<Vec<String>> {
+        let items: Vec<String> = s.split('.').map(str::to_owned).collect();
+        items.iter().all(|t| valid_tag_part(t)).then_some(items)
+    };
+    let (pythons, abis, platforms) = (set(python)?, set(abi)?, set(platform)?);
+    let mut out = Vec::with_capacity(pythons.len() * abis.len() * platforms.len());
+    for python in &pythons {
+        for abi in &abis {
+            for platform in &platforms {
+                out.push(Tag {
+                    python: python.clone(),
+                    abi: abi.clone(),
+                    platform: platform.clone(),
+                });
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
 /// A wheel build tag: a number, then an optional string; sorts as `(int, str)`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct BuildTag {
@@ -363,6 +395,30 @@ pub fn canonical_version(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// The version as PEP 440 compares it: the normal form with the release's trailing zeros
+/// dropped (`1.0.0` and `1.0` are one version to pip and PyPI), or `None` when invalid.
+pub fn version_key(text: &str) -> Option<String> {
+    let canonical = canonical_version(text)?;
+    let (epoch, rest) = match canonical.split_once('!') {
+        Some((e, r)) => (format!("{e}!"), r),
+        None => (String::new(), canonical.as_str()),
+    };
+    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+    // `1.0.post1`: the release ends before the `.` of `.post`/`.dev`.
+    let release = rest[..end].strip_suffix('.').unwrap_or(&rest[..end]);
+    let suffix = &rest[release.len()..];
+    let mut parts: Vec<&str> = release.split('.').collect();
+    while parts.len() > 1 && parts.last() == Some(&"0") {
+        parts.pop();
+    }
+    Some(format!("{epoch}{}{suffix}", parts.join(".")))
+}
+
+/// Whether two version spellings are the same version in PEP 440 (`1.0` and `1.0.0`).
+pub fn same_version(a: &str, b: &str) -> bool {
+    matches!((version_key(a), version_key(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// Whether a version has a local segment (`+…`), which PyPI refuses.
 pub fn has_local_segment(version: &str) -> bool {
     version.contains('+')
@@ -488,6 +544,20 @@ mod tests {
         assert_eq!(filename_component("Markup.Safe"), "markup_safe");
         assert!(is_valid_project_name("a.b-c_d"));
         assert!(!is_valid_project_name("-a"));
+    }
+
+    #[test]
+    fn versions_compare_as_pep_440_does() {
+        assert!(same_version("1.0", "1.0.0"));
+        assert!(same_version("v1.2.0.0", "1.2"));
+        assert!(same_version("1.0.0.post1", "1.0.post1"));
+        assert!(same_version("1!2.0.0rc1", "1!2rc1"));
+        assert!(same_version("1.0.0+local.0", "1.0+local.0"));
+        assert!(!same_version("1.0.1", "1.0"));
+        assert!(!same_version("1.0.post1", "1.0"));
+        assert!(!same_version("10", "1"));
+        assert_eq!(version_key("2.0.0.dev0").as_deref(), Some("2.dev0"));
+        assert_eq!(version_key("0.0").as_deref(), Some("0"));
     }
 
     #[test]

@@ -6,6 +6,9 @@ use super::{Annotation, Render, Styles};
 use crate::commands::check_tag::{CheckResult, CheckTagOutcome, short};
 use crate::exit::ExitStatus;
 
+/// Ignored tags listed one per line before the rest are counted.
+const IGNORED_SHOWN: usize = 10;
+
 impl Render for CheckTagOutcome {
     fn status(&self) -> ExitStatus {
         CheckTagOutcome::status(self)
@@ -24,7 +27,11 @@ impl Render for CheckTagOutcome {
                 if t.python_version != t.version && !t.python_version.is_empty() {
                     line.push_str(&format!(", Python {}", t.python_version));
                 }
-                line.push_str(if t.is_latest { ", latest)" } else { ", not the latest release)" });
+                line.push_str(match t.is_latest {
+                    Some(true) => ", latest)",
+                    Some(false) => ", not the latest release)",
+                    None => ", latest unknown: shallow clone)",
+                });
                 line
             }
             None => format!("{} {} carries no release tag", s.dim("–"), short(&self.commit)),
@@ -32,7 +39,8 @@ impl Render for CheckTagOutcome {
         for t in self.tags.iter().skip(1) {
             out.push_str(&format!("\n  also tagged {}", console(t)));
         }
-        for i in &self.ignored {
+        // A commit may carry hundreds of other tags: list a few, count the rest.
+        for i in self.ignored.iter().take(IGNORED_SHOWN) {
             out.push_str(&format!(
                 "\n  {} {}: {}",
                 s.dim("ignored"),
@@ -40,11 +48,19 @@ impl Render for CheckTagOutcome {
                 console(&i.reason)
             ));
         }
+        if self.ignored.len() > IGNORED_SHOWN {
+            out.push_str(&format!(
+                "\n  {} and {} more tags that are not release tags (all in --json)",
+                s.dim("ignored"),
+                self.ignored.len() - IGNORED_SHOWN
+            ));
+        }
         for c in &self.checks {
             let mark = match c.result {
                 CheckResult::Passed => s.good("✓"),
                 CheckResult::Failed => s.bad("✗"),
                 CheckResult::Skipped => s.dim("–"),
+                CheckResult::Unknown => s.warn("?"),
             };
             out.push_str(&format!("\n{mark} {}: {}", c.name, console(&c.detail)));
         }
@@ -65,7 +81,14 @@ impl Render for CheckTagOutcome {
             ("patch".into(), field(&|t| t.patch.to_string())),
             ("prerelease".into(), field(&|t| t.prerelease.clone())),
             ("python_version".into(), field(&|t| t.python_version.clone())),
-            ("is_latest".into(), t.is_some_and(|t| t.is_latest).to_string()),
+            (
+                "is_latest".into(),
+                match t.map(|t| t.is_latest) {
+                    Some(Some(latest)) => latest.to_string(),
+                    Some(None) => "unknown".into(),
+                    None => "false".into(),
+                },
+            ),
             ("commit".into(), self.commit.clone()),
             ("tags".into(), self.tags.join("\n")),
         ]
@@ -79,7 +102,11 @@ impl Render for CheckTagOutcome {
                 md_code(&t.tag_name),
                 t.version,
                 t.python_version,
-                if t.is_latest { "yes" } else { "no" },
+                match t.is_latest {
+                    Some(true) => "yes",
+                    Some(false) => "no",
+                    None => "unknown (shallow clone)",
+                },
                 short(&self.commit)
             )),
             None => md.push_str(&format!("Commit `{}` carries no release tag.\n", short(&self.commit))),
@@ -89,6 +116,7 @@ impl Render for CheckTagOutcome {
                 CheckResult::Passed => "✅",
                 CheckResult::Failed => "❌",
                 CheckResult::Skipped => "➖",
+                CheckResult::Unknown => "❓",
             };
             md.push_str(&format!("\n{mark} **{}**: {}\n", c.name, md_escape(&c.detail)));
         }
@@ -100,7 +128,7 @@ impl Render for CheckTagOutcome {
         out.extend(
             self.checks
                 .iter()
-                .filter(|c| c.result == CheckResult::Failed)
+                .filter(|c| matches!(c.result, CheckResult::Failed | CheckResult::Unknown))
                 .map(|c| Annotation::error(format!("{}: {}", c.name, c.detail))),
         );
         out

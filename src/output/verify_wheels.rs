@@ -7,6 +7,7 @@ use super::{Annotation, Render, Styles};
 use crate::commands::verify_wheels::{MatrixReport, VerifyWheelsOutcome};
 use crate::exit::ExitStatus;
 use crate::inspect::{ArtifactKind, FileReport};
+use crate::model::problem::Problem;
 
 /// Rows of the per-file table in the step summary (the summary is capped at 1 MiB by GitHub).
 const SUMMARY_FILE_ROWS: usize = 500;
@@ -93,12 +94,22 @@ fn file_line(f: &FileReport, s: &Styles) -> String {
     for p in &f.problems {
         line.push_str(&format!(
             "\n    {} {}  {}",
-            s.bad("✗"),
+            problem_mark(p, s),
             console(&p.to_string()),
-            s.dim(&p.code.as_str())
+            s.dim(&problem_code(p))
         ));
     }
     line
+}
+
+/// `✗` for a problem that fails the run, `!` for a warning.
+fn problem_mark(p: &Problem, s: &Styles) -> String {
+    if p.is_error() { s.bad("✗") } else { s.warn("!") }
+}
+
+/// The code, marked `(warning)` when it does not fail the run.
+fn problem_code(p: &Problem) -> String {
+    if p.is_error() { p.code.as_str() } else { format!("{} (warning)", p.code.as_str()) }
 }
 
 fn count_text(o: &VerifyWheelsOutcome) -> String {
@@ -124,11 +135,20 @@ impl Render for VerifyWheelsOutcome {
         for p in &self.problems {
             out.push(format!(
                 "{} {}  {}",
-                s.bad("✗"),
+                problem_mark(p, s),
                 console(&p.message),
-                s.dim(&p.code.as_str())
+                s.dim(&problem_code(p))
             ));
         }
+        let warnings = self.warning_count();
+        let warned = if warnings > 0 {
+            format!(
+                ", {warnings} warning{} (stricter than PyPI and pip; not failing)",
+                if warnings == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
         let project = match (&self.name, &self.version) {
             (Some(n), Some(v)) => format!(" of {} {}", console(n), console(v)),
             _ => String::new(),
@@ -136,7 +156,7 @@ impl Render for VerifyWheelsOutcome {
         if self.ok {
             let total: u64 = self.files.iter().map(|f| f.size).sum();
             out.push(format!(
-                "{} {}{project} verified ({}{})",
+                "{} {}{project} verified ({}{}{warned})",
                 s.good("✓"),
                 count_text(self),
                 human_size(total),
@@ -152,11 +172,12 @@ impl Render for VerifyWheelsOutcome {
             if bad_files > 0 {
                 parts.push(format!("{bad_files} of {} files bad", self.files.len()));
             }
-            if !self.problems.is_empty() {
-                parts.push(format!("{} in the set", self.problems.len()));
+            let set_errors = self.problems.iter().filter(|p| p.is_error()).count();
+            if set_errors > 0 {
+                parts.push(format!("{set_errors} in the set"));
             }
             out.push(format!(
-                "{} {count} problem{} ({}): {}{project}",
+                "{} {count} problem{} ({}): {}{project}{warned}",
                 s.bad("✗"),
                 if count == 1 { "" } else { "s" },
                 parts.join(", "),
@@ -213,10 +234,15 @@ impl Render for VerifyWheelsOutcome {
         let problems: Vec<String> = self
             .problems
             .iter()
-            .map(|p| format!("- ❌ {}", md_escape(&p.message)))
+            .map(|p| format!("- {} {}", md_mark(p), md_escape(&p.message)))
             .chain(self.files.iter().flat_map(|f| {
                 f.problems.iter().map(move |p| {
-                    format!("- ❌ {}: {}", md_code(&f.filename), md_escape(&p.to_string()))
+                    format!(
+                        "- {} {}: {}",
+                        md_mark(p),
+                        md_code(&f.filename),
+                        md_escape(&p.to_string())
+                    )
                 })
             }))
             .collect();
@@ -260,31 +286,55 @@ impl Render for VerifyWheelsOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> =
-            self.problems.iter().map(|p| Annotation::error(p.message.clone())).collect();
+        let mut out: Vec<Annotation> = self
+            .problems
+            .iter()
+            .map(|p| {
+                if p.is_error() {
+                    Annotation::error(p.message.clone())
+                } else {
+                    Annotation::warning(p.message.clone())
+                }
+            })
+            .collect();
         out.extend(
             self.skipped
                 .iter()
                 .map(|s| Annotation::warning(s.reason.clone()).in_file(s.path.clone())),
         );
-        for f in self.files.iter().filter(|f| !f.ok()) {
-            let reasons: Vec<String> = f.problems.iter().map(ToString::to_string).collect();
+        for f in &self.files {
             let what = match f.kind {
                 ArtifactKind::Wheel => "wheel",
                 ArtifactKind::Sdist => "sdist",
                 ArtifactKind::Unknown => "file",
             };
-            out.push(
-                Annotation::error(format!(
+            // One annotation per file and level: the errors, then the warnings.
+            for error in [true, false] {
+                let reasons: Vec<String> = f
+                    .problems
+                    .iter()
+                    .filter(|p| p.is_error() == error)
+                    .map(ToString::to_string)
+                    .collect();
+                if reasons.is_empty() {
+                    continue;
+                }
+                let message = format!(
                     "{what} {}: {}",
                     super::sanitize::console(&f.filename),
                     reasons.join("; ")
-                ))
-                .in_file(f.path.display().to_string()),
-            );
+                );
+                let a =
+                    if error { Annotation::error(message) } else { Annotation::warning(message) };
+                out.push(a.in_file(f.path.display().to_string()));
+            }
         }
         out
     }
+}
+
+fn md_mark(p: &Problem) -> &'static str {
+    if p.is_error() { "❌" } else { "⚠️" }
 }
 
 #[cfg(test)]

@@ -76,6 +76,32 @@ impl Git {
         Ok(lines(&out))
     }
 
+    /// Every tag with the type of the object it finally names (annotated tags peeled):
+    /// `commit`, `tree`, `blob` (or `tag` for a chain git did not peel).
+    pub fn tags_with_types(&self) -> Result<Vec<(String, String)>, GitError> {
+        let out = self.run(&[
+            "for-each-ref",
+            "--format=%(objecttype) %(*objecttype) %(refname:strip=2)",
+            "refs/tags",
+        ])?;
+        Ok(out
+            .lines()
+            .filter_map(|line| {
+                let (kind, rest) = line.split_once(' ')?;
+                let (peeled, name) = rest.split_once(' ')?;
+                let kind = if peeled.is_empty() { kind } else { peeled };
+                (!name.is_empty()).then(|| (name.to_owned(), kind.to_owned()))
+            })
+            .collect())
+    }
+
+    /// Whether `refs/tags/<name>` exists (whatever it points at).
+    pub fn tag_exists(&self, name: &str) -> Result<bool, GitError> {
+        let spec = format!("refs/tags/{name}");
+        let out = self.raw(&["rev-parse", "--verify", "--quiet", "--end-of-options", &spec])?;
+        Ok(out.status.success())
+    }
+
     /// Whether the clone is shallow (`actions/checkout` without `fetch-depth: 0`).
     pub fn is_shallow(&self) -> Result<bool, GitError> {
         let out = self.run(&["rev-parse", "--is-shallow-repository"])?;

@@ -16,6 +16,7 @@ pub mod proxy;
 pub mod pypi;
 pub mod registry;
 pub mod s3;
+pub mod skip;
 
 use std::collections::HashSet;
 use std::net::TcpListener;

@@ -27,8 +27,10 @@ pub struct LocalDist {
     pub filetype: FileType,
     /// Form fields: `filetype`, `pyversion` and the core metadata.
     pub fields: Vec<(String, String)>,
-    /// What the checks found (empty when fine or `--no-verify`).
+    /// What the checks found that stops the publish (empty when fine or `--no-verify`).
     pub problems: Vec<String>,
+    /// What the checks found that is stricter than PyPI and pip: reported, never blocking.
+    pub warnings: Vec<String>,
 }
 
 /// Whether a file name is a distribution we upload.
@@ -207,6 +209,7 @@ fn read_one(path: &Path, verify: Verify) -> Result<LocalDist, CliError> {
         filetype: described.filetype,
         fields,
         problems: described.problems,
+        warnings: described.warnings,
     })
 }
 
@@ -266,6 +269,7 @@ struct Described {
     python_tag: Option<String>,
     metadata: Vec<(String, String)>,
     problems: Vec<String>,
+    warnings: Vec<String>,
 }
 
 /// Name, version, form metadata and problems of a distribution, from verify-wheels'
@@ -282,11 +286,19 @@ fn describe(path: &Path, digests: &Digests, verify: Verify) -> Result<Described,
     }
     let filename = &report.filename;
     let mut problems: Vec<String> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
     if verify.integrity {
-        problems.extend(report.problems.iter().map(|p| match &p.member {
-            Some(member) => format!("{member}: {} [{}]", p.message, p.code.as_str()),
-            None => format!("{} [{}]", p.message, p.code.as_str()),
-        }));
+        for p in &report.problems {
+            let text = match &p.member {
+                Some(member) => format!("{member}: {} [{}]", p.message, p.code.as_str()),
+                None => format!("{} [{}]", p.message, p.code.as_str()),
+            };
+            if p.is_error() {
+                problems.push(text)
+            } else {
+                warnings.push(format!("{filename}: {text}"))
+            }
+        }
     }
     if !report.sha256.is_empty() && report.sha256 != digests.sha256 {
         problems
@@ -333,7 +345,7 @@ fn describe(path: &Path, digests: &Digests, verify: Verify) -> Result<Described,
         .and_then(|m| m.get("Version"))
         .map(str::to_owned)
         .unwrap_or(version_from_file);
-    Ok(Described { name, version, filetype, python_tag, metadata, problems })
+    Ok(Described { name, version, filetype, python_tag, metadata, problems, warnings })
 }
 
 /// Refuses any file whose sha256 differs from (or is missing in) the manifest.
