@@ -599,8 +599,9 @@ fn unexpected(url: &str, status: StatusCode, body: Option<&str>) -> RegistryErro
         .map(|b| {
             let errors = registry_errors(b);
             if errors.is_empty() {
-                let line = b.lines().next().unwrap_or("").trim();
-                line.chars().take(200).collect::<String>()
+                // Not the distribution error JSON: a proxy's or load balancer's page, reduced
+                // to its words (no markup, CSS or scripts), capped.
+                crate::remote::http::readable_excerpt(b, 200)
             } else {
                 errors
                     .iter()
@@ -618,6 +619,21 @@ fn unexpected(url: &str, status: StatusCode, body: Option<&str>) -> RegistryErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_html_error_page_is_reduced_to_its_words() {
+        let page = "<!DOCTYPE html>\n<html><head><style>h1 {color: red}</style></head>\
+                    <body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>";
+        let e = unexpected(
+            "http://127.0.0.1:5000/v2/x/manifests/1",
+            StatusCode::BAD_GATEWAY,
+            Some(page),
+        );
+        assert_eq!(
+            e.to_string(),
+            "http://127.0.0.1:5000/v2/x/manifests/1 answered 502 Bad Gateway: 502 Bad Gateway nginx"
+        );
+    }
 
     #[test]
     fn error_codes() {
