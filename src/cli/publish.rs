@@ -88,6 +88,13 @@ pub struct PublishArgs {
     /// How long --verify-upload waits for the index to list the files
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub verify_timeout: u64,
+    /// Before any upload, compare with the previous release on the index (as verify-wheels
+    /// --against): refuse when a platform it shipped is missing
+    #[arg(long)]
+    pub against_previous: bool,
+    /// Cells --against-previous may find missing on purpose: cp38, 3.8, win32, sdist…
+    #[arg(long, value_delimiter = ',', value_name = "LIST", requires = "against_previous")]
+    pub allow_drop: Vec<String>,
     /// Allow plain-http URLs to hosts other than loopback (credentials would travel in clear)
     #[arg(long)]
     pub allow_insecure_http: bool,

@@ -25,7 +25,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 mod files;
-mod target;
+mod previous;
+pub(crate) mod target;
 
 use target::{CredentialSource, Target, credentials, derived_simple, same_origin, target};
 
@@ -104,6 +105,11 @@ pub struct PublishOutcome {
     pub seconds: f64,
     pub files: Vec<PublishedFile>,
     pub warnings: Vec<String>,
+    /// `--against-previous`: one comparison per project and version.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub against: Vec<crate::commands::against::AgainstReport>,
+    /// Why the plan was refused before any upload (a dropped platform, PyPI's 14-day rule).
+    pub refusals: Vec<String>,
 }
 
 impl PublishOutcome {
@@ -116,7 +122,9 @@ impl PublishOutcome {
                 FailureKind::Rejected => status = ExitStatus::Failed,
             }
         }
-        if self.files.iter().any(|f| matches!(f.action, Action::Conflict | Action::Held)) {
+        if !self.refusals.is_empty()
+            || self.files.iter().any(|f| matches!(f.action, Action::Conflict | Action::Held))
+        {
             status = ExitStatus::Failed;
         }
         status
@@ -198,14 +206,35 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
     let mut report: Vec<PublishedFile> =
         locals.iter().zip(&planned).map(|(l, p)| planned_file(l, p, args.dry_run)).collect();
     diagnose_truncated_copies(&index, &locals, &planned, &listings, &mut report).await;
-    let blocked =
+    // The same read answers --against-previous and PyPI's 14-day rule, before any upload.
+    let gate = previous::judge(
+        args,
+        &crate::commands::against::AgainstIndex {
+            simple: target.simple.clone(),
+            is_pypi: derived_simple(&target.upload).is_some(),
+        },
+        &locals,
+        &planned,
+        &listings,
+        index.reads(),
+        std::time::SystemTime::now(),
+    )?;
+    warnings.extend(gate.warnings);
+    let conflicted =
         planned.iter().any(|p| matches!(p, Planned::Conflict { .. } | Planned::Unverifiable));
+    let blocked = conflicted || !gate.refusals.is_empty();
     if blocked {
-        for f in report.iter_mut().filter(|f| f.action == Action::WouldUpload) {
+        let why = if conflicted {
+            "not uploaded: another file of this publish conflicts with the index".to_owned()
+        } else {
+            format!("not uploaded: {}", gate.refusals.join("; "))
+        };
+        for (f, _) in report.iter_mut().zip(&planned).filter(|(_, p)| **p == Planned::Upload) {
             f.action = Action::Held;
-            f.detail = "not uploaded: another file of this publish conflicts with the index".into();
+            f.detail = why.clone();
         }
     }
+    let (against, refusals) = (gate.reports, gate.refusals);
     let to_upload: Vec<usize> = planned
         .iter()
         .enumerate()
@@ -217,9 +246,12 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
         CredentialSource::Trusted(_) => "trusted_publishing",
         CredentialSource::None => "none",
     };
-    let finish = |report: Vec<PublishedFile>, warnings: Vec<String>, verified: bool| {
-        outcome(args, &target, credential_kind, &index, report, warnings, verified, started)
-    };
+    let finish =
+        |report: Vec<PublishedFile>, warnings: Vec<String>, verified: bool| PublishOutcome {
+            against: against.clone(),
+            refusals: refusals.clone(),
+            ..outcome(args, &target, credential_kind, &index, report, warnings, verified, started)
+        };
     if blocked || args.dry_run || to_upload.is_empty() {
         return Ok(finish(report, warnings, false));
     }
@@ -291,6 +323,8 @@ fn outcome(
         seconds: started.elapsed().as_secs_f64(),
         files,
         warnings,
+        against: Vec::new(),
+        refusals: Vec::new(),
     }
 }
 
@@ -693,6 +727,8 @@ mod tests {
             seconds: 0.0,
             files,
             warnings: Vec::new(),
+            against: Vec::new(),
+            refusals: Vec::new(),
         }
     }
 

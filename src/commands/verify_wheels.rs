@@ -7,6 +7,7 @@
 //! checksum manifest.
 
 use crate::cli::VerifyWheelsArgs;
+use crate::commands::against::{self, AgainstReport};
 use crate::exit::{CliError, ExitStatus, ResultExt};
 use crate::inspect::{ArtifactKind, FileReport, InspectOptions, inspect_file};
 use crate::model::checksums::{ManifestEntry, format_manifest};
@@ -65,6 +66,9 @@ pub struct VerifyWheelsOutcome {
     #[serde(serialize_with = "lossy_option_path")]
     pub checksums_file: Option<PathBuf>,
     pub pypi_preflight: bool,
+    /// `--against`: the comparison with the previous release on the index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub against: Option<AgainstReport>,
 }
 
 impl VerifyWheelsOutcome {
@@ -175,6 +179,7 @@ pub fn verify(
     reporter: &Reporter,
 ) -> Result<VerifyWheelsOutcome, CliError> {
     let plan = plan(args)?;
+    let against_plan = against::plan_verify(args, reporter)?;
     let mut set_problems = Vec::new();
     let (files, ignored) = collect(&args.paths, &mut set_problems);
 
@@ -253,6 +258,18 @@ pub fn verify(
 
     let matrix = build_matrix(&plan, &reports, &mut set_problems);
 
+    // Mixed names or versions, or no files, are already problems of the set: nothing to compare.
+    let mut against = None;
+    if let (Some(against_plan), Some(name), Some(version)) = (&against_plan, &name, &version) {
+        match against::check_verified(against_plan, name, version, &reports)? {
+            Ok(report) => {
+                set_problems.extend(report.problems());
+                against = Some(report);
+            }
+            Err(problem) => set_problems.push(problem),
+        }
+    }
+
     let mut outcome = VerifyWheelsOutcome {
         ok: false,
         name,
@@ -267,6 +284,7 @@ pub fn verify(
         ignored,
         checksums_file: None,
         pypi_preflight: plan.pypi.is_some(),
+        against,
     };
     outcome.ok = outcome.status() == ExitStatus::Success;
     if outcome.ok

@@ -284,6 +284,18 @@ pub struct CellVerdict {
     pub note: Option<String>,
 }
 
+impl CellVerdict {
+    /// The matrix row this cell is in: `cp312`, `cp313t`, `cp39-abi3`, `py3`, `sdist`.
+    pub fn row(&self) -> String {
+        CellKey {
+            python: self.python.clone(),
+            abi: self.abi.clone(),
+            platform: self.platform.clone(),
+        }
+        .row()
+    }
+}
+
 /// The outcome of comparing this release with the previous one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Comparison {
@@ -729,7 +741,7 @@ mod tests {
         let mut files = index();
         let half = release("1.2.0", &PYS, &PLATS, true);
         files.extend(half[..6].iter().map(|f| listed(f)));
-        let c = run(&files, "1.2.0", &half[6..].to_vec(), None, &[]);
+        let c = run(&files, "1.2.0", &half[6..], None, &[]);
         assert_eq!(c.previous_version.as_deref(), Some("1.1.0"));
         assert_eq!(c.already_on_index.len(), 6);
         assert!(c.cells.iter().all(|v| v.status == CellStatus::Kept), "{c:?}");

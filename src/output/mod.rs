@@ -9,6 +9,7 @@ pub mod github;
 pub mod progress;
 pub mod style;
 
+mod against;
 mod check_tag;
 pub mod lock;
 mod publish;

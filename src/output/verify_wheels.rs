@@ -111,6 +111,9 @@ impl Render for VerifyWheelsOutcome {
         if let Some(m) = &self.matrix {
             out.push(matrix_text(m, s));
         }
+        if let Some(a) = &self.against {
+            out.push(super::against::text(a, s));
+        }
         for p in &self.problems {
             out.push(format!("{} {}  {}", s.bad("✗"), p.message, s.dim(&p.code.as_str())));
         }
@@ -158,6 +161,10 @@ impl Render for VerifyWheelsOutcome {
             ("sdist_count".into(), self.sdist_count.to_string()),
             ("name".into(), self.name.clone().unwrap_or_default()),
             ("version".into(), self.version.clone().unwrap_or_default()),
+            (
+                "previous_version".into(),
+                self.against.as_ref().and_then(|a| a.previous_version.clone()).unwrap_or_default(),
+            ),
         ]
     }
 
@@ -194,6 +201,9 @@ impl Render for VerifyWheelsOutcome {
                 md.push('\n');
             }
             md.push('\n');
+        }
+        if let Some(a) = &self.against {
+            md.push_str(&super::against::summary(a));
         }
         let problems: Vec<String> = self
             .problems
@@ -247,6 +257,9 @@ impl Render for VerifyWheelsOutcome {
     fn annotations(&self) -> Vec<Annotation> {
         let mut out: Vec<Annotation> =
             self.problems.iter().map(|p| Annotation::error(p.message.clone())).collect();
+        if let Some(a) = &self.against {
+            out.extend(a.warnings().into_iter().map(Annotation::warning));
+        }
         for f in self.files.iter().filter(|f| !f.ok()) {
             let reasons: Vec<String> = f.problems.iter().map(ToString::to_string).collect();
             let what = match f.kind {
