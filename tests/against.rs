@@ -219,7 +219,11 @@ fn a_lost_aarch64_wheel_fails_naming_it_and_the_previous_version() {
         .args(["--against", &devpi().simple]));
     assert_eq!(r.code, 1, "{}", r.all());
     assert!(r.stdout.contains("previous"), "{}", r.all());
-    assert!(r.stdout.contains("✗ dropped: cp312-cp312 manylinux aarch64 (in 1.1.0"), "{}", r.all());
+    assert!(
+        r.stdout.contains("✗ cp312-cp312 manylinux aarch64 was in demo 1.1.0 (demo-1.1.0-cp312"),
+        "{}",
+        r.all()
+    );
 }
 
 #[test]

@@ -80,15 +80,7 @@ pub fn text(report: &AgainstReport, s: &Styles) -> String {
         }
         out.push_str(&format!("\n  {}", s.dim("✓ kept  ~ changed  ✗ dropped  – excused  + added")));
     }
-    for d in &report.dropped {
-        out.push_str(&format!(
-            "\n  {} dropped: {} (in {}: {})",
-            s.bad("✗"),
-            d.cell,
-            d.previous_version,
-            d.previous_files.join(", ")
-        ));
-    }
+    // Dropped cells are problems: they are listed with the run's problems, naming the wheel.
     for c in &report.changed {
         out.push_str(&format!("\n  {} changed: {c}", s.warn("~")));
     }
