@@ -20,8 +20,8 @@ on a fresh upstream connection, and can, per request:
 --replace-in-head OLD=NEW (repeatable) rewrites upstream response heads (e.g. a token realm's
 port, to put a second proxy in front of a token server).
 --stale-seconds S makes the proxy an index that lists uploads late (a CDN in front of PyPI, a
-mirror): a GET matching --stale-match (default: any GET) is answered from upstream, but when
-the answer changed, the previous one keeps being served until the change is S seconds old.
+mirror): a GET matching --stale-match (default: any GET) is answered with the newest upstream
+answer that is at least S seconds old, so every change shows up S seconds late.
 
 Faults hit the first --fail-first requests, then each later request with --fault-rate
 probability (seeded, so runs repeat). Every request is logged as one JSON line to --log:
@@ -90,25 +90,22 @@ class Proxy:
         self.count = 0
         self.matched = 0
         self.log = open(args.log, "a", buffering=1) if args.log else None
-        # --stale-seconds: path -> {"served": bytes, "pending": bytes|None, "since": float}
+        # --stale-seconds: path -> [(first seen, answer)], oldest first
         self.pages = {}
 
     def lagged(self, path, fresh):
-        """The answer a lagging index gives: the previous one until a change is old enough."""
+        """The answer a lagging index gives: the newest answer that is at least --stale-seconds
+        old (the first one seen when none is), so each change shows up that much later."""
         now = time.monotonic()
-        state = self.pages.get(path)
-        if state is None:
-            self.pages[path] = {"served": fresh, "pending": None, "since": now}
-            return fresh, False
-        if same_answer(fresh, state["served"]):
-            state["pending"] = None
-            return fresh, False
-        if state["pending"] is None or not same_answer(fresh, state["pending"]):
-            state["pending"], state["since"] = fresh, now
-        if now - state["since"] >= self.a.stale_seconds:
-            state["served"], state["pending"] = fresh, None
-            return fresh, False
-        return state["served"], True
+        history = self.pages.setdefault(path, [])
+        if not history or not same_answer(fresh, history[-1][1]):
+            history.append((now, fresh))
+        old_enough = [answer for seen, answer in history if now - seen >= self.a.stale_seconds]
+        served = old_enough[-1] if old_enough else history[0][1]
+        # Entries older than the one served are never served again.
+        while len(history) > 1 and now - history[1][0] >= self.a.stale_seconds:
+            history.pop(0)
+        return served, not same_answer(served, fresh)
 
     def pick_fault(self, head):
         self.count += 1
