@@ -293,7 +293,7 @@ pub fn check_verified(
     let listing = match crate::runtime()?.block_on(client.project(project)) {
         Ok(listing) => listing,
         Err(e) => {
-            let hint = if e.is_auth() {
+            let auth_note = if e.is_auth() {
                 " (pass --username/--password or SURESTEP_PYPI_TOKEN to read it)"
             } else {
                 ""
@@ -302,7 +302,7 @@ pub fn check_verified(
             return Ok(Err(Problem::new(
                 ProblemCode::IndexUnreadable,
                 format!(
-                    "--against: the index could not be read, so nothing was compared: {text}{hint}"
+                    "--against: the index could not be read, so nothing was compared: {text}{auth_note}"
                 ),
             )));
         }
