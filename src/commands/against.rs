@@ -320,3 +320,63 @@ pub fn check_verified(
     let local = Local { version, filenames, requires_python, allow_drop: &plan.allow_drop };
     evaluate(&plan.index, project, &listing, &local, client.reads(), SystemTime::now()).map(Ok)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorthands_and_urls() {
+        let pypi = resolve("pypi", true).unwrap();
+        assert_eq!((pypi.simple.as_str(), pypi.is_pypi), (PYPI_SIMPLE, true));
+        let test = resolve("TestPyPI", false).unwrap();
+        assert_eq!((test.simple.as_str(), test.is_pypi), (TESTPYPI_SIMPLE, true));
+        let url = resolve("https://pypi.org/simple/", false).unwrap();
+        assert!(url.is_pypi);
+        let devpi = resolve("http://127.0.0.1:3141/tester/dev/+simple/", true).unwrap();
+        assert!(!devpi.is_pypi, "the 14-day rule is PyPI's only");
+        assert!(!resolve("https://pypi.example.com/simple/", false).unwrap().is_pypi);
+        // Plain http off loopback: refused when credentials would travel with it.
+        assert!(resolve("http://mirror.example/simple/", true).is_err());
+        assert!(resolve("http://mirror.example/simple/", false).is_ok());
+        assert!(resolve("not a url", false).is_err());
+    }
+
+    #[test]
+    fn adding_files_to_an_old_pypi_release_is_a_problem_only_on_pypi() {
+        use crate::model::upload_plan::IndexFile;
+        let listed = |name: &str| IndexFile {
+            filename: name.into(),
+            url: format!("https://files.example/{name}"),
+            hashes: Default::default(),
+            yanked: None,
+            upload_time: Some("2026-06-01T10:00:00Z".into()),
+        };
+        let listing = ProjectListing {
+            exists: true,
+            files: vec![
+                listed("demo-1.0.0-cp312-cp312-win_amd64.whl"),
+                listed("demo-1.1.0-cp312-cp312-win_amd64.whl"),
+            ],
+        };
+        let local = Local {
+            version: "1.1.0",
+            filenames: vec![
+                "demo-1.1.0-cp312-cp312-win_amd64.whl",
+                "demo-1.1.0-cp313-cp313-win_amd64.whl",
+            ],
+            requires_python: None,
+            allow_drop: &[],
+        };
+        let now = humantime::parse_rfc3339("2026-07-20T00:00:00Z").unwrap();
+        let pypi = resolve("pypi", false).unwrap();
+        let report = evaluate(&pypi, "demo", &listing, &local, 1, now).unwrap();
+        let codes: Vec<ProblemCode> = report.problems().iter().map(|p| p.code).collect();
+        assert_eq!(codes, [ProblemCode::PypiReleaseClosed]);
+        assert!(report.problems()[0].message.contains("2026-06-01 10:00 UTC"));
+        assert_eq!(report.already_on_index, ["demo-1.1.0-cp312-cp312-win_amd64.whl"]);
+        let other = resolve("https://index.example/simple/", false).unwrap();
+        let report = evaluate(&other, "demo", &listing, &local, 1, now).unwrap();
+        assert!(report.problems().is_empty(), "{:?}", report.problems());
+    }
+}

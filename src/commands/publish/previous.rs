@@ -53,20 +53,42 @@ pub(super) fn judge(
             gate.refusals.extend(report.problems().into_iter().map(|p| p.message));
             gate.warnings.extend(report.warnings());
             gate.reports.push(report);
-        } else if index.is_pypi && uploads {
-            let ours: Vec<_> = against::files_of_version(listing, version);
-            match release_age::judge(&ours.iter().collect::<Vec<_>>(), now) {
-                AgeVerdict::Closed { first_upload, closed } => gate
-                    .refusals
-                    .push(against::closed_message(project, version, &first_upload, &closed)),
-                AgeVerdict::Unknown => gate.warnings.push(format!(
-                    "{project} {version} is already on the index without upload times: PyPI's 14-day rule could not be checked"
-                )),
-                AgeVerdict::NewRelease | AgeVerdict::Open { .. } => {}
-            }
+        } else {
+            let (refusal, warning) =
+                age_rule(index.is_pypi && uploads, listing, project, version, now);
+            gate.refusals.extend(refusal);
+            gate.warnings.extend(warning);
         }
     }
     Ok(gate)
+}
+
+/// PyPI's 14-day rule for one release, when it `applies` (the target is PyPI or TestPyPI and
+/// the plan uploads files for this release): a refusal naming the date, or a warning when the
+/// index gave no upload times.
+fn age_rule(
+    applies: bool,
+    listing: &ProjectListing,
+    project: &str,
+    version: &str,
+    now: SystemTime,
+) -> (Option<String>, Option<String>) {
+    if !applies {
+        return (None, None);
+    }
+    let ours = against::files_of_version(listing, version);
+    match release_age::judge(&ours.iter().collect::<Vec<_>>(), now) {
+        AgeVerdict::Closed { first_upload, closed } => {
+            (Some(against::closed_message(project, version, &first_upload, &closed)), None)
+        }
+        AgeVerdict::Unknown => (
+            None,
+            Some(format!(
+                "{project} {version} is already on the index without upload times: PyPI's 14-day rule could not be checked"
+            )),
+        ),
+        AgeVerdict::NewRelease | AgeVerdict::Open { .. } => (None, None),
+    }
 }
 
 fn requires_python(local: &LocalDist) -> Option<&str> {
@@ -75,4 +97,60 @@ fn requires_python(local: &LocalDist) -> Option<&str> {
         .iter()
         .find(|(k, v)| k == "requires_python" && !v.trim().is_empty())
         .map(|(_, v)| v.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::age_rule;
+    use crate::model::upload_plan::{IndexFile, ProjectListing};
+    use std::time::SystemTime;
+
+    fn listing() -> ProjectListing {
+        let file = |name: &str, time: &str| IndexFile {
+            filename: name.into(),
+            url: format!("https://files.example/{name}"),
+            hashes: Default::default(),
+            yanked: None,
+            upload_time: Some(time.into()),
+        };
+        ProjectListing {
+            exists: true,
+            files: vec![
+                file("demo-1.0.0-py3-none-any.whl", "2026-06-01T10:00:00Z"),
+                file("demo-1.1.0.tar.gz", "2026-07-10T10:00:00Z"),
+            ],
+        }
+    }
+
+    fn now() -> SystemTime {
+        humantime::parse_rfc3339("2026-07-20T00:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn files_for_a_release_older_than_14_days_are_refused_naming_the_date() {
+        let (refusal, warning) = age_rule(true, &listing(), "demo", "1.0.0", now());
+        let refusal = refusal.unwrap();
+        assert!(
+            refusal.contains("2026-06-01 10:00 UTC") && refusal.contains("2026-06-15 10:00 UTC"),
+            "{refusal}"
+        );
+        assert_eq!(warning, None);
+        // A young release and a new one are fine.
+        assert_eq!(age_rule(true, &listing(), "demo", "1.1.0", now()), (None, None));
+        assert_eq!(age_rule(true, &listing(), "demo", "2.0.0", now()), (None, None));
+    }
+
+    #[test]
+    fn the_rule_does_not_apply_to_other_indexes_or_when_nothing_is_uploaded() {
+        assert_eq!(age_rule(false, &listing(), "demo", "1.0.0", now()), (None, None));
+    }
+
+    #[test]
+    fn a_release_listed_without_upload_times_is_a_warning() {
+        let mut l = listing();
+        l.files[0].upload_time = None;
+        let (refusal, warning) = age_rule(true, &l, "demo", "1.0.0", now());
+        assert_eq!(refusal, None);
+        assert!(warning.unwrap().contains("could not be checked"));
+    }
 }
