@@ -379,4 +379,38 @@ mod tests {
         let report = evaluate(&other, "demo", &listing, &local, 1, now).unwrap();
         assert!(report.problems().is_empty(), "{:?}", report.problems());
     }
+
+    /// PyPI's page shapes (recorded form: PEP 691 1.4 JSON, PEP 503 HTML with PEP 592
+    /// `data-yanked`): the whole of 1.1.0 and one 1.0.0 wheel are yanked, so 1.0.0 is the
+    /// previous release and its yanked wheel's cell is not required.
+    #[test]
+    fn yanked_files_on_real_index_pages_do_not_count() {
+        use crate::model::simple_api::{parse_html, parse_json};
+        let page = Url::parse("https://pypi.org/simple/demo/").unwrap();
+        let json = r#"{"meta":{"_last-serial":1,"api-version":"1.4"},"name":"demo","versions":["1.0.0","1.1.0"],"files":[
+          {"filename":"demo-1.0.0-cp312-cp312-win_amd64.whl","hashes":{"sha256":"01"},"requires-python":">=3.9","size":1,"upload-time":"2026-01-01T00:00:00.000000Z","url":"https://files.pythonhosted.org/packages/01/demo-1.0.0-cp312-cp312-win_amd64.whl","yanked":false},
+          {"filename":"demo-1.0.0-cp312-cp312-win32.whl","hashes":{"sha256":"02"},"requires-python":">=3.9","size":1,"upload-time":"2026-01-01T00:00:00.000000Z","url":"https://files.pythonhosted.org/packages/02/demo-1.0.0-cp312-cp312-win32.whl","yanked":"crashes on import"},
+          {"filename":"demo-1.1.0-cp312-cp312-win_amd64.whl","hashes":{"sha256":"03"},"requires-python":">=3.9","size":1,"upload-time":"2026-02-01T00:00:00.000000Z","url":"https://files.pythonhosted.org/packages/03/demo-1.1.0-cp312-cp312-win_amd64.whl","yanked":true},
+          {"filename":"demo-1.1.0-cp312-cp312-macosx_11_0_arm64.whl","hashes":{"sha256":"04"},"requires-python":">=3.9","size":1,"upload-time":"2026-02-01T00:00:00.000000Z","url":"https://files.pythonhosted.org/packages/04/demo-1.1.0-cp312-cp312-macosx_11_0_arm64.whl","yanked":true}]}"#;
+        let html = "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.4\">\n    <title>Links for demo</title>\n  </head>\n  <body>\n    <h1>Links for demo</h1>\n\
+            <a href=\"https://files.pythonhosted.org/packages/01/demo-1.0.0-cp312-cp312-win_amd64.whl#sha256=01\" data-requires-python=\"&gt;=3.9\">demo-1.0.0-cp312-cp312-win_amd64.whl</a><br />\n\
+            <a href=\"https://files.pythonhosted.org/packages/02/demo-1.0.0-cp312-cp312-win32.whl#sha256=02\" data-requires-python=\"&gt;=3.9\" data-yanked=\"crashes on import\">demo-1.0.0-cp312-cp312-win32.whl</a><br />\n\
+            <a href=\"https://files.pythonhosted.org/packages/03/demo-1.1.0-cp312-cp312-win_amd64.whl#sha256=03\" data-requires-python=\"&gt;=3.9\" data-yanked=\"\">demo-1.1.0-cp312-cp312-win_amd64.whl</a><br />\n\
+            <a href=\"https://files.pythonhosted.org/packages/04/demo-1.1.0-cp312-cp312-macosx_11_0_arm64.whl#sha256=04\" data-requires-python=\"&gt;=3.9\" data-yanked=\"\">demo-1.1.0-cp312-cp312-macosx_11_0_arm64.whl</a><br />\n  </body>\n</html>\n";
+        let local = Local {
+            version: "1.2.0",
+            filenames: vec!["demo-1.2.0-cp312-cp312-win_amd64.whl"],
+            requires_python: Some(">=3.9"),
+            allow_drop: &[],
+        };
+        let pypi = resolve("pypi", false).unwrap();
+        for files in [parse_json(json, &page).unwrap(), parse_html(html, &page)] {
+            let listing = ProjectListing { exists: true, files };
+            let report = evaluate(&pypi, "demo", &listing, &local, 1, SystemTime::now()).unwrap();
+            assert_eq!(report.previous_version.as_deref(), Some("1.0.0"));
+            assert_eq!(report.yanked_ignored, 3);
+            assert!(report.problems().is_empty(), "{:?}", report.problems());
+            assert_eq!(report.cells.len(), 1, "{:?}", report.cells);
+        }
+    }
 }

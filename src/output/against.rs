@@ -129,14 +129,7 @@ pub fn summary(report: &AgainstReport) -> String {
         }
         md.push('\n');
     }
-    for d in &report.dropped {
-        md.push_str(&format!(
-            "- ❌ dropped `{}` (in {}: `{}`)\n",
-            md_escape(&d.cell),
-            md_escape(&d.previous_version),
-            md_escape(&d.previous_files.join(", "))
-        ));
-    }
+    // Dropped cells are listed with the run's problems.
     for c in &report.changed {
         md.push_str(&format!("- ⚠️ changed {}\n", md_escape(c)));
     }
