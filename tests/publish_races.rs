@@ -136,3 +136,40 @@ fn a_partial_copy_another_run_is_writing_is_waited_for_not_called_a_conflict() {
     assert!(entry["detail"].as_str().unwrap().contains("partial copy"), "{all}");
     assert_eq!(json["uploaded"], 2, "the other files were not held: {all}");
 }
+
+#[test]
+fn an_upload_whose_answer_is_lost_behind_an_index_that_lists_late_is_found_not_failed() {
+    let server = PyPiServer::start();
+    // Every upload reaches the server, which stores it, but its answer is cut off; the simple
+    // pages show each change 3 s late.
+    let proxy = FaultProxy::start(
+        server.port(),
+        &Faults {
+            kinds: vec!["reset_response"],
+            matching: Some("^POST ".into()),
+            rate: 1.0,
+            stale_seconds: 3.0,
+            stale_match: Some("^GET /simple/".into()),
+            ..Faults::default()
+        },
+    );
+    let tmp = tempdir("races");
+    let dist = tmp.path().join("dist");
+    let files = release(&dist, "lostanswer");
+    let out = publish(&format!("{}/", proxy.url()), &format!("{}/simple/", proxy.url()), &dist)
+        .args(["--retries", "1"])
+        .output()
+        .unwrap();
+    let (json, all) = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert_eq!(json["skipped"], files.len(), "{all}");
+    assert!(
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["detail"].as_str().unwrap().contains("the index lists our exact file")),
+        "{all}"
+    );
+    assert_eq!(sha256_dir(&server.packages_dir()).len(), files.len());
+}

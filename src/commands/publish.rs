@@ -465,19 +465,7 @@ async fn upload_one(ctx: &UploadContext<'_>, local: &LocalDist) -> PublishedFile
             file.http_status = Some(status.as_u16());
             judge::judge_rejection(ctx, local, file, status, &message).await
         }
-        Err(e) => {
-            // The body may have arrived even though the answer did not: ask the index.
-            let text = crate::remote::http::error_chain(&e);
-            match ctx.presence(local).await {
-                Ok(Presence::Same) => {
-                    file.action = Action::Skipped;
-                    file.detail =
-                        format!("the upload failed ({text}), but the index lists our exact file");
-                    file
-                }
-                _ => failed(file, FailureKind::Environment, None, text, started),
-            }
-        }
+        Err(e) => judge::judge_lost_answer(ctx, local, file, &e, started).await,
     };
     bar.milestone(&format!("{:?}", result.action).to_lowercase());
     PublishedFile { seconds: started.elapsed().as_secs_f64(), ..result }

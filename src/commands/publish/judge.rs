@@ -4,7 +4,8 @@
 //! the same file right now. So a rejected upload (400/403/409/422 saying the file exists) is
 //! judged by polling the project page, with backoff, until it lists our file with our sha256
 //! (success: another run uploaded it) or `--verify-timeout` ends; only then is a different file
-//! a conflict and no file a rejection. Any other rejection is judged by one read. A conflict
+//! a conflict and no file a rejection. Any other rejection is judged by one read; an upload
+//! that got no answer at all is polled the same way before it is called a failure. A conflict
 //! found while planning whose index copy is a strict prefix of our file (an upload still being
 //! written, or an interrupted one) is re-read the same way before it holds every other file.
 
@@ -114,6 +115,27 @@ pub(super) async fn judge_rejection(
             };
             failed(file, kind, None, format!("the index answered {said}{waited}"), started)
         }
+    }
+}
+
+/// No answer (transport errors, or 5xx/429 after every retry): the body may have arrived even
+/// though the answer did not, and the index may list it late, so it is polled like a
+/// rejection that says the file exists before the run calls it an environment failure.
+pub(super) async fn judge_lost_answer(
+    ctx: &UploadContext<'_>,
+    local: &LocalDist,
+    mut file: PublishedFile,
+    error: &IndexError,
+    started: Instant,
+) -> PublishedFile {
+    let text = crate::remote::http::error_chain(error);
+    match poll_presence(ctx.index, local, ctx.patience).await {
+        Ok(Presence::Same) => {
+            file.action = Action::Skipped;
+            file.detail = format!("the upload failed ({text}), but the index lists our exact file");
+            file
+        }
+        _ => failed(file, FailureKind::Environment, None, text, started),
     }
 }
 
