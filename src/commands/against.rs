@@ -250,14 +250,20 @@ pub fn plan_verify(
 ) -> Result<Option<VerifyPlan>, CliError> {
     let Some(index_text) = &args.against else { return Ok(None) };
     let allow_drop = parse_allow_drop(&args.allow_drop)?;
+    // PyPI's pages are public: credentials (an upload token in TWINE_PASSWORD, say) are
+    // neither read nor sent for them.
+    if let Ok(index) = resolve(index_text, false)
+        && index.is_pypi
+    {
+        return Ok(Some(VerifyPlan { index, auth: None, allow_drop }));
+    }
     let credentials = crate::commands::publish::target::basic_credentials(
         args.username.clone(),
         args.password.clone(),
         reporter,
     )?;
     let index = resolve(index_text, credentials.is_some())?;
-    // PyPI's pages are public: a token for uploading is never sent to read them.
-    let auth = credentials.filter(|_| !index.is_pypi).map(|(auth, _)| auth);
+    let auth = credentials.map(|(auth, _)| auth);
     Ok(Some(VerifyPlan { index, auth, allow_drop }))
 }
 
