@@ -428,3 +428,23 @@ fn publish_against_previous_refuses_a_release_that_lost_a_wheel_before_any_uploa
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(r.json()["files"].as_array().unwrap().iter().all(|f| f["action"] == "would_upload"));
 }
+
+#[test]
+fn bad_against_flags_are_usage_errors_before_anything_is_read() {
+    let tmp = tempdir("against");
+    Build::new("demo", "1.2.0").write(tmp.path());
+    let closed = format!("http://127.0.0.1:{}/simple/", free_port());
+    for (args, what) in [
+        (vec!["--allow-drop", "not a python"], "--allow-drop"),
+        (vec!["--username", "someone"], "--username was given without a password"),
+    ] {
+        let r = verify(tmp.path(), &closed, &args);
+        assert_eq!(r.code, 2, "{what}: {}", r.all());
+        assert!(r.all().contains(what), "{}", r.all());
+    }
+    let r = verify(tmp.path(), "ftp://127.0.0.1/simple/", &[]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    // --allow-drop means nothing without --against.
+    let r = run(surestep().args(["verify-wheels"]).arg(tmp.path()).args(["--allow-drop", "cp38"]));
+    assert_eq!(r.code, 2, "{}", r.all());
+}
