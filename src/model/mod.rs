@@ -11,6 +11,7 @@ pub mod problem;
 pub mod pypi_rules;
 pub mod record;
 pub mod release_age;
+pub mod release_cells;
 pub mod simple_api;
 pub mod tflock;
 pub mod upload_form;
