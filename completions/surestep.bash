@@ -518,7 +518,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__publish)
-            opts="-u -p -q -v -h -V --publish-url --repository-url --repository --check-url --username --password --trusted-publishing --trusted-publishing-url --concurrency --retries --dry-run --no-verify --manifest --verify-upload --verify-timeout --allow-insecure-http --json --quiet --verbose --color --no-progress --github --help --version"
+            opts="-u -p -q -v -h -V --publish-url --repository-url --repository --check-url --username --password --trusted-publishing --trusted-publishing-url --concurrency --retries --dry-run --no-verify --manifest --verify-upload --verify-timeout --against-previous --allow-drop --allow-insecure-http --json --quiet --verbose --color --no-progress --github --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -584,6 +584,10 @@ _surestep() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --allow-drop)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -600,7 +604,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__verify__subcmd__wheels)
-            opts="-q -v -h --version --from-tag --prefix --python --platform --sdist --pypi --no-pypi --max-size --write-checksums --json --quiet --verbose --color --no-progress --github --help"
+            opts="-q -v -h --version --from-tag --prefix --python --platform --sdist --pypi --no-pypi --max-size --write-checksums --against --allow-drop --username --password --json --quiet --verbose --color --no-progress --github --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -631,6 +635,22 @@ _surestep() {
                     return 0
                     ;;
                 --write-checksums)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --against)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-drop)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -69,6 +69,10 @@ complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l pyth
 complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l platform -d 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64' -r
 complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l max-size -d 'PyPI\'s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l write-checksums -d 'After a clean run, write a sha256sum-compatible manifest of the verified files here' -r -F
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l against -d 'Compare with the previous release on this index (a simple index URL, `pypi` or `testpypi`): every platform it shipped must ship again' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l allow-drop -d 'Cells --against may find missing on purpose, comma-separated: a Python (cp38, 3.8, pp39, py2), a platform (win32, musllinux_armv7l) or sdist' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l username -d 'User name for reading the --against index (as publish reads it; `__token__` for tokens)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l password -d 'Password or token for reading the --against index (prefer SURESTEP_PYPI_TOKEN)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -99,6 +103,7 @@ complete -c surestep -n "__fish_surestep_using_subcommand publish" -l manifest -
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -l verify-upload -d 'Poll the index after uploading until every file is listed with our sha256' -r -f -a "true\t''
 false\t''"
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -l verify-timeout -d 'How long --verify-upload waits for the index to list the files (e.g. 60, 90s, 10m; at most 7 days)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l allow-drop -d 'Cells --against-previous may find missing on purpose: cp38, 3.8, win32, sdist…' -r
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -107,6 +112,7 @@ always\t''
 never\t''"
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -l dry-run -d 'Print the plan (skip / conflict / upload) and stop'
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -l no-verify -d 'Skip the verify-wheels integrity and PyPI preflight checks'
+complete -c surestep -n "__fish_surestep_using_subcommand publish" -l against-previous -d 'Before any upload, compare with the previous release on the index (as verify-wheels --against): refuse when a platform it shipped is missing'
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -l allow-insecure-http -d 'Allow plain-http URLs to hosts other than loopback (credentials would travel in clear)'
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
 complete -c surestep -n "__fish_surestep_using_subcommand publish" -s q -l quiet -d 'Print nothing but errors'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks: surestep beside the peer it replaces, one section per subcommand, run in one go.
-#   bash scripts/bench.sh [section...]      sections: verify-wheels publish wait-for-image lock
+#   bash scripts/bench.sh [section...]      sections: verify-wheels publish against wait-for-image lock
 #                                           wheel-corpus
 # Each section prints medians and ratios. Work files go to bench-work/ (git-ignored).
 # Results are copied into the README's "Performance" section.
@@ -390,11 +390,41 @@ section_wheel_corpus() {
   fi
 }
 
+# --- section: against ----------------------------------------------------------------------
+# What `verify-wheels --against` costs: MarkupSafe 3.0.3 (11 real files) on pypiserver behind
+# the 50 ms-each-way proxy as the previous release; a 3.0.4 dist/ with the same matrix
+# (scripts/peers/make_release.py). `verify-wheels` alone beside `verify-wheels --against`,
+# interleaved, medians; requests counted in the proxy's log.
+section_against() {
+  local fixtures=$ROOT/../shared/fixtures/wheels/markupsafe-3.0.3 runs=${AGAINST_RUNS:-5}
+  PUBLISH_LATENCY_MS=${PUBLISH_LATENCY_MS:-50}
+  if [ ! -d "$fixtures" ]; then echo "against: skipped, $fixtures is absent"; return; fi
+  local w=$WORK/against dist plain=() with=() before after n t
+  mkdir -p "$w"; PUBLISH_PIDS=(); trap publish_stop RETURN
+  publish_start "$w/index"
+  publish_with surestep "$fixtures" >/dev/null
+  dist=$w/dist; rm -rf "$dist"
+  python3 "$ROOT/scripts/peers/make_release.py" "$dist" MarkupSafe 3.0.4 --sdist \
+    --python cp310,cp311,cp312,cp313,cp314 --requires-python '>=3.9' \
+    --platform manylinux2014_aarch64.manylinux_2_17_aarch64.manylinux_2_28_aarch64,manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64 >/dev/null
+  for _ in $(seq "$runs"); do
+    plain+=("$(timeit "$SURESTEP" -q --no-progress verify-wheels "$dist")")
+    before=$(requests_in "$PROXY_LOG")
+    t=$(timeit "$SURESTEP" -q --no-progress verify-wheels "$dist" --against "$SIMPLE")
+    sleep 0.3
+    after=$(requests_in "$PROXY_LOG"); n=$((after - before)); with+=("$t")
+  done
+  local mp mw
+  mp=$(printf '%s\n' "${plain[@]}" | median); mw=$(printf '%s\n' "${with[@]}" | median)
+  echo "11 files of MarkupSafe 3.0.4 against 3.0.3 on pypiserver behind a ${PUBLISH_LATENCY_MS} ms-each-way proxy, $runs runs, medians"
+  printf '  verify-wheels %.3fs, with --against %.3fs (+%.3fs), %s request(s) to the index\n' "$mp" "$mw" "$(echo "$mw - $mp" | bc -l)" "$n"
+}
+
 # ------------------------------------------------------------------------------------------
 command -v bc >/dev/null || { apt-get update -qq && apt-get install -y -qq bc >/dev/null; }
 build
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(verify-wheels publish wait-for-image lock)
+[ ${#sections[@]} -gt 0 ] || sections=(verify-wheels publish against wait-for-image lock)
 for s in "${sections[@]}"; do
   echo "== $s"
   "section_${s//-/_}"

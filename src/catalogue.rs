@@ -289,6 +289,36 @@ pub const CATALOGUE: &[Failure] = &[
             "use manylinux/musllinux tags (auditwheel repair), drop the +local version, ask PyPI for a larger limit (or --max-size for another index), or --no-pypi for a private index",
         ),
     ),
+    f(
+        "verify-wheels",
+        "`dropped_since_previous`: --against found a cell of the previous release (python × abi × platform, or the sdist) missing from dist/",
+        FAILED,
+        Doc(
+            "a build job's wheel was lost: check the artifacts of that matrix job; a Python or platform dropped on purpose: --allow-drop cp38 (or a Requires-Python that excludes it)",
+        ),
+    ),
+    f(
+        "verify-wheels",
+        "`pypi_release_closed`: this version is on PyPI since more than 14 days, and PyPI refuses new files for it",
+        FAILED,
+        Doc("publish the missing files under a new version (a post release, e.g. 1.2.0.post1)"),
+    ),
+    f(
+        "verify-wheels",
+        "`index_unreadable`: the --against index could not be read (refused, unreachable, not a simple page)",
+        ENV,
+        Doc(
+            "check the URL (…/simple/, devpi …/+simple/) and the network; pass --username/--password or SURESTEP_PYPI_TOKEN if the index needs credentials to read",
+        ),
+    ),
+    f(
+        "verify-wheels",
+        "--against or --allow-drop is malformed (not a URL, plain http off loopback with credentials, an unknown Python or platform)",
+        USAGE,
+        Doc(
+            "use pypi, testpypi or an https simple index; --allow-drop takes cp38, 3.8, win32, sdist",
+        ),
+    ),
     // publish
     f(
         "publish",
@@ -423,6 +453,28 @@ pub const CATALOGUE: &[Failure] = &[
         "an entry named like a distribution in the directory is a dangling symlink or a loop",
         FAILED,
         Code("remove it or point it at the built file; nothing was uploaded"),
+    ),
+    f(
+        "publish",
+        "--against-previous: a platform of the previous release is missing (every file held, nothing sent)",
+        FAILED,
+        Doc(
+            "find the lost wheel (see verify-wheels --against), or --allow-drop it if dropped on purpose",
+        ),
+    ),
+    f(
+        "publish",
+        "PyPI or TestPyPI: the release was first uploaded more than 14 days ago, so PyPI refuses new files (refused before any upload, naming the date)",
+        FAILED,
+        Doc("publish the missing files under a new version (a post release, e.g. 1.2.0.post1)"),
+    ),
+    f(
+        "publish",
+        "an upload rejected as already there (409, or 400/403/422 saying so) while the index does not list our file with our sha256 within --verify-timeout",
+        FAILED,
+        Doc(
+            "a different file under that name is a conflict (build a new version); no file at all: the index lists late, raise --verify-timeout",
+        ),
     ),
     // lock
     f(

@@ -533,7 +533,9 @@ fn publish_through_100_percent_faults_exits_3_and_registers_nothing() {
             ..Default::default()
         },
     );
-    let r = run(publish_through(&uploads_fail, &dir).args(["--retries", "2"]));
+    // A lost answer is polled for up to --verify-timeout before it is called a failure.
+    let r =
+        run(publish_through(&uploads_fail, &dir).args(["--retries", "2", "--verify-timeout", "3"]));
     assert_eq!(r.code, 3, "{}", r.all());
     let doc = r.json();
     assert_eq!(doc["uploaded"], 0, "{}", r.all());

@@ -19,6 +19,9 @@ on a fresh upstream connection, and can, per request:
 '^DELETE .*if-match: "[0-9a-f]' (case-insensitive); --fail-first then counts matching requests.
 --replace-in-head OLD=NEW (repeatable) rewrites upstream response heads (e.g. a token realm's
 port, to put a second proxy in front of a token server).
+--stale-seconds S makes the proxy an index that lists uploads late (a CDN in front of PyPI, a
+mirror): a GET matching --stale-match (default: any GET) is answered with the newest upstream
+answer that is at least S seconds old, so every change shows up S seconds late.
 
 Faults hit the first --fail-first requests, then each later request with --fault-rate
 probability (seeded, so runs repeat). Every request is logged as one JSON line to --log:
@@ -60,6 +63,9 @@ def parse_args():
     p.add_argument("--match", default=None, help="regex on the request head; only these get faults")
     p.add_argument("--redirect-to", default="", help="origin for the redirect fault")
     p.add_argument("--replace-in-head", action="append", default=[], help="OLD=NEW")
+    p.add_argument("--stale-seconds", type=float, default=0.0,
+                   help="serve the previous answer to a GET until a change is this old")
+    p.add_argument("--stale-match", default="^GET ", help="regex on the request head")
     a = p.parse_args()
     host, _, port = a.upstream.rpartition(":")
     if host.strip("[]") not in LOOPBACK:
@@ -73,6 +79,7 @@ def parse_args():
         sys.exit(f"fault_proxy: unknown faults {bad}; known: {sorted(known)}")
     a.match_re = re.compile(a.match, re.IGNORECASE | re.MULTILINE) if a.match else None
     a.replacements = [r.split("=", 1) for r in a.replace_in_head]
+    a.stale_re = re.compile(a.stale_match, re.IGNORECASE | re.MULTILINE)
     return a
 
 
@@ -83,6 +90,22 @@ class Proxy:
         self.count = 0
         self.matched = 0
         self.log = open(args.log, "a", buffering=1) if args.log else None
+        # --stale-seconds: path -> [(first seen, answer)], oldest first
+        self.pages = {}
+
+    def lagged(self, path, fresh):
+        """The answer a lagging index gives: the newest answer that is at least --stale-seconds
+        old (the first one seen when none is), so each change shows up that much later."""
+        now = time.monotonic()
+        history = self.pages.setdefault(path, [])
+        if not history or not same_answer(fresh, history[-1][1]):
+            history.append((now, fresh))
+        old_enough = [answer for seen, answer in history if now - seen >= self.a.stale_seconds]
+        served = old_enough[-1] if old_enough else history[0][1]
+        # Entries older than the one served are never served again.
+        while len(history) > 1 and now - history[1][0] >= self.a.stale_seconds:
+            history.pop(0)
+        return served, not same_answer(served, fresh)
 
     def pick_fault(self, head):
         self.count += 1
@@ -173,6 +196,21 @@ class Proxy:
 
         await self.delay()
         up_reader, up_writer = await asyncio.open_connection(self.a.up_host, self.a.up_port)
+        if self.a.stale_seconds > 0 and self.a.stale_re.search(head.decode("latin-1")):
+            try:
+                up_writer.write(("\r\n".join([lines[0]] + kept) + "\r\n\r\n").encode("latin-1"))
+                await pipe_body(reader, up_writer, length, chunked)
+                await up_writer.drain()
+                fresh = await up_reader.read()
+            finally:
+                up_writer.close()
+            answer, stale = self.lagged(path, fresh)
+            status_line = answer.split(b"\r\n", 1)[0].decode("latin-1")
+            status = int(status_line.split(" ")[1]) if " " in status_line else None
+            writer.write(answer)
+            await writer.drain()
+            record(n, method, path, "stale" if stale else fault, status, start)
+            return
         try:
             up_writer.write(("\r\n".join([lines[0]] + kept) + "\r\n\r\n").encode("latin-1"))
             await pipe_body(reader, up_writer, length, chunked)
@@ -230,6 +268,12 @@ class Proxy:
                 sent += len(filler)
         except ConnectionError:
             pass  # the client hung up: what a bounded reader does
+
+
+def same_answer(a, b):
+    """Same status line and body (headers such as Date may differ)."""
+    split = lambda r: (r.split(b"\r\n", 1)[0], r.partition(b"\r\n\r\n")[2])
+    return split(a) == split(b)
 
 
 def reset(writer):

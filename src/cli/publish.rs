@@ -31,7 +31,11 @@ is read once (sha256, blake2b-256 and md5), checked like verify-wheels does (--n
 that), compared with --manifest, and looked up on the index (one simple-API read per project). \
 Same name and same sha256: skipped. Same name, different bytes: a conflict, nothing is \
 uploaded. Otherwise it is uploaded, --concurrency at a time. Any non-2xx answer is judged by \
-reading the index again: our exact file there means success (another run raced us).
+the index: our exact file there means success (another run raced us). A rejection saying the \
+file exists (409, or 400/403/422 \"already exists\") polls the index until it lists our sha256 \
+or --verify-timeout ends, since indexes list uploads late. --against-previous compares with \
+the previous release first (see verify-wheels --against); on PyPI and TestPyPI, files for a \
+release older than 14 days are refused before any upload.
 
 Credentials, first found wins: --username/--password, SURESTEP_PYPI_TOKEN, \
 TWINE_USERNAME/TWINE_PASSWORD (a `pypi-…` password implies the user `__token__`), then trusted \
@@ -90,6 +94,13 @@ pub struct PublishArgs {
     /// most 7 days)
     #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = super::wait_for_image::parse_duration)]
     pub verify_timeout: std::time::Duration,
+    /// Before any upload, compare with the previous release on the index (as verify-wheels
+    /// --against): refuse when a platform it shipped is missing
+    #[arg(long)]
+    pub against_previous: bool,
+    /// Cells --against-previous may find missing on purpose: cp38, 3.8, win32, sdist…
+    #[arg(long, value_delimiter = ',', value_name = "LIST", requires = "against_previous")]
+    pub allow_drop: Vec<String>,
     /// Allow plain-http URLs to hosts other than loopback (credentials would travel in clear)
     #[arg(long)]
     pub allow_insecure_http: bool,

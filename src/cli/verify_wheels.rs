@@ -9,12 +9,17 @@ Every wheel is read once, streaming: its sha256, every member inflated with its 
 and RECORD hash checked, METADATA and WHEEL compared with the filename; files are checked in \
 parallel. Every problem is listed, not just the first.
 
-Outputs: ok, wheel_count, sdist_count, name, version.
+With --against INDEX the previous release on the index (the highest final version below this \
+one; pre-releases too when this is one; yanked files ignored) must be covered cell by cell: \
+python tag × abi × platform family and architecture, and the sdist. One request to the index.
+
+Outputs: ok, wheel_count, sdist_count, name, version, previous_version.
 
 Examples:
   surestep verify-wheels dist/ --from-tag \"$GITHUB_REF_NAME\" --sdist \\
     --python 3.10,3.11,3.12,3.13,3.14 --platform manylinux_x86_64,manylinux_aarch64
-  surestep verify-wheels dist/*.whl --write-checksums dist/SHA256SUMS")]
+  surestep verify-wheels dist/*.whl --write-checksums dist/SHA256SUMS
+  surestep verify-wheels dist/ --against pypi --allow-drop cp38")]
 pub struct VerifyWheelsArgs {
     /// Directories (their wheels and sdists, not recursive) or files to verify
     #[arg(value_name = "DIR|FILE", default_value = "dist", value_parser = super::non_empty_path)]
@@ -50,6 +55,20 @@ pub struct VerifyWheelsArgs {
     /// After a clean run, write a sha256sum-compatible manifest of the verified files here
     #[arg(long, value_name = "FILE")]
     pub write_checksums: Option<PathBuf>,
+    /// Compare with the previous release on this index (a simple index URL, `pypi` or
+    /// `testpypi`): every platform it shipped must ship again
+    #[arg(long, value_name = "INDEX")]
+    pub against: Option<String>,
+    /// Cells --against may find missing on purpose, comma-separated: a Python (cp38, 3.8, pp39,
+    /// py2), a platform (win32, musllinux_armv7l) or sdist
+    #[arg(long, value_delimiter = ',', value_name = "LIST", requires = "against")]
+    pub allow_drop: Vec<String>,
+    /// User name for reading the --against index (as publish reads it; `__token__` for tokens)
+    #[arg(long, value_name = "NAME", requires = "against")]
+    pub username: Option<String>,
+    /// Password or token for reading the --against index (prefer SURESTEP_PYPI_TOKEN)
+    #[arg(long, value_name = "SECRET", requires = "against")]
+    pub password: Option<crate::secret::Secret>,
 }
 
 impl VerifyWheelsArgs {

@@ -1,5 +1,6 @@
 //! One module per subcommand, each the story of that step, returning an exit status.
 
+pub mod against;
 pub mod check_tag;
 pub mod lock;
 pub mod publish;

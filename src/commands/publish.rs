@@ -16,7 +16,7 @@ use crate::remote::index::{BasicAuth, IndexClient, IndexError, UploadAnswer, Upl
 use crate::remote::trusted_publishing::{Minter, TrustedToken};
 use crate::secret::Secret;
 use futures_util::future::join_all;
-use reqwest::{StatusCode, Url};
+use reqwest::Url;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,7 +25,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 mod files;
-mod target;
+mod judge;
+mod previous;
+pub(crate) mod target;
 
 use target::{CredentialSource, Target, credentials, derived_simple, same_origin, target};
 
@@ -104,6 +106,11 @@ pub struct PublishOutcome {
     pub seconds: f64,
     pub files: Vec<PublishedFile>,
     pub warnings: Vec<String>,
+    /// `--against-previous`: one comparison per project and version.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub against: Vec<crate::commands::against::AgainstReport>,
+    /// Why the plan was refused before any upload (a dropped platform, PyPI's 14-day rule).
+    pub refusals: Vec<String>,
 }
 
 impl PublishOutcome {
@@ -116,7 +123,9 @@ impl PublishOutcome {
                 FailureKind::Rejected => status = ExitStatus::Failed,
             }
         }
-        if self.files.iter().any(|f| matches!(f.action, Action::Conflict | Action::Held)) {
+        if !self.refusals.is_empty()
+            || self.files.iter().any(|f| matches!(f.action, Action::Conflict | Action::Held))
+        {
             status = ExitStatus::Failed;
         }
         status
@@ -195,19 +204,42 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
         .iter()
         .map(|l| PlanInput { filename: &l.filename, project: &l.project, digests: &l.digests })
         .collect();
-    let planned = upload_plan::plan(&inputs, &listings);
+    let mut planned = upload_plan::plan(&inputs, &listings);
 
     let mut report: Vec<PublishedFile> =
         locals.iter().zip(&planned).map(|(l, p)| planned_file(l, p, args.dry_run)).collect();
-    diagnose_truncated_copies(&index, &locals, &planned, &listings, &mut report).await;
-    let blocked =
+    let patience = args.verify_timeout;
+    judge::settle_partial_copies(&index, &locals, &mut planned, &listings, &mut report, patience)
+        .await;
+    // The same read answers --against-previous and PyPI's 14-day rule, before any upload.
+    let gate = previous::judge(
+        args,
+        &crate::commands::against::AgainstIndex {
+            simple: target.simple.clone(),
+            is_pypi: derived_simple(&target.upload).is_some(),
+        },
+        &locals,
+        &planned,
+        &listings,
+        index.reads(),
+        std::time::SystemTime::now(),
+    )?;
+    warnings.extend(gate.warnings);
+    let conflicted =
         planned.iter().any(|p| matches!(p, Planned::Conflict { .. } | Planned::Unverifiable));
+    let blocked = conflicted || !gate.refusals.is_empty();
     if blocked {
-        for f in report.iter_mut().filter(|f| f.action == Action::WouldUpload) {
+        let why = if conflicted {
+            "not uploaded: another file of this publish conflicts with the index".to_owned()
+        } else {
+            format!("not uploaded: {}", gate.refusals.join("; "))
+        };
+        for (f, _) in report.iter_mut().zip(&planned).filter(|(_, p)| **p == Planned::Upload) {
             f.action = Action::Held;
-            f.detail = "not uploaded: another file of this publish conflicts with the index".into();
+            f.detail = why.clone();
         }
     }
+    let (against, refusals) = (gate.reports, gate.refusals);
     let to_upload: Vec<usize> = planned
         .iter()
         .enumerate()
@@ -219,9 +251,12 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
         CredentialSource::Trusted(_) => "trusted_publishing",
         CredentialSource::None => "none",
     };
-    let finish = |report: Vec<PublishedFile>, warnings: Vec<String>, verified: bool| {
-        outcome(args, &target, credential_kind, &index, report, warnings, verified, started)
-    };
+    let finish =
+        |report: Vec<PublishedFile>, warnings: Vec<String>, verified: bool| PublishOutcome {
+            against: against.clone(),
+            refusals: refusals.clone(),
+            ..outcome(args, &target, credential_kind, &index, report, warnings, verified, started)
+        };
     if blocked || args.dry_run || to_upload.is_empty() {
         return Ok(finish(report, warnings, false));
     }
@@ -252,6 +287,7 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
         semaphore: tokio::sync::Semaphore::new(args.concurrency as usize),
         stop: AtomicBool::new(false),
         bars: reporter.progress_group(),
+        patience,
     };
     let results = join_all(to_upload.iter().map(|&i| upload_one(&ctx, &locals[i]))).await;
     for (&i, result) in to_upload.iter().zip(results) {
@@ -293,6 +329,8 @@ fn outcome(
         seconds: started.elapsed().as_secs_f64(),
         files,
         warnings,
+        against: Vec::new(),
+        refusals: Vec::new(),
     }
 }
 
@@ -329,42 +367,6 @@ fn planned_file(local: &LocalDist, planned: &Planned, dry_run: bool) -> Publishe
         http_status: None,
         detail,
         seconds: 0.0,
-    }
-}
-
-/// A conflict whose index copy is a strict prefix of our file is an interrupted upload that a
-/// server kept without checking the digests we sent (pypiserver does this): say so, and how to
-/// repair it. Only conflicts pay for this download.
-async fn diagnose_truncated_copies(
-    index: &IndexClient,
-    locals: &[LocalDist],
-    planned: &[Planned],
-    listings: &BTreeMap<String, ProjectListing>,
-    report: &mut [PublishedFile],
-) {
-    for (i, p) in planned.iter().enumerate() {
-        let Planned::Conflict { remote, .. } = p else { continue };
-        let local = &locals[i];
-        let Some(listed) = listings.get(&local.project).and_then(|l| l.file(&local.filename))
-        else {
-            continue;
-        };
-        let Ok(Some((len, sha))) = index.file_sha256(&listed.url, local.size).await else {
-            continue;
-        };
-        if len >= local.size || sha != *remote {
-            continue;
-        }
-        let path = local.path.clone();
-        let prefix = tokio::task::spawn_blocking(move || files::prefix_sha256(&path, len)).await;
-        if let Ok(Ok(prefix)) = prefix
-            && prefix == sha
-        {
-            report[i].detail = format!(
-                "the index holds a truncated copy of this file ({len} of {} bytes, sha256 {remote}; ours is {}): an earlier upload was interrupted and the server kept what it had received without checking the digest. Delete that file on the index (pypiserver: from its packages directory) and run again",
-                local.size, local.digests.sha256
-            );
-        }
     }
 }
 
@@ -405,6 +407,8 @@ struct UploadContext<'a> {
     /// Set after an auth failure: the other files are not attempted.
     stop: AtomicBool,
     bars: ProgressGroup,
+    /// How long a rejected upload waits for the index to list our file (--verify-timeout).
+    patience: Duration,
 }
 
 impl UploadContext<'_> {
@@ -461,81 +465,12 @@ async fn upload_one(ctx: &UploadContext<'_>, local: &LocalDist) -> PublishedFile
         }
         Ok(UploadAnswer::Rejected { status, message }) => {
             file.http_status = Some(status.as_u16());
-            judge_rejection(ctx, local, file, status, &message).await
+            judge::judge_rejection(ctx, local, file, status, &message).await
         }
-        Err(e) => {
-            // The body may have arrived even though the answer did not: ask the index.
-            let text = crate::remote::http::error_chain(&e);
-            match ctx.presence(local).await {
-                Ok(Presence::Same) => {
-                    file.action = Action::Skipped;
-                    file.detail =
-                        format!("the upload failed ({text}), but the index lists our exact file");
-                    file
-                }
-                _ => failed(file, FailureKind::Environment, None, text, started),
-            }
-        }
+        Err(e) => judge::judge_lost_answer(ctx, local, file, &e, started).await,
     };
     bar.milestone(&format!("{:?}", result.action).to_lowercase());
     PublishedFile { seconds: started.elapsed().as_secs_f64(), ..result }
-}
-
-/// A non-2xx answer means nothing by itself: the index says whether our file is there.
-/// A different digest right after a raced upload may be a file still being written, so a
-/// mismatch is read again a few times before it is called a conflict.
-async fn judge_rejection(
-    ctx: &UploadContext<'_>,
-    local: &LocalDist,
-    mut file: PublishedFile,
-    status: StatusCode,
-    message: &str,
-) -> PublishedFile {
-    let started = Instant::now();
-    let said = if message.is_empty() { status.to_string() } else { format!("{status}: {message}") };
-    let mut last = None;
-    for attempt in 0..4 {
-        if attempt > 0 {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-        match ctx.presence(local).await {
-            Ok(Presence::Same) => {
-                file.action = Action::Skipped;
-                file.detail = format!(
-                    "the index answered {said}; it lists our exact file (uploaded by another run)"
-                );
-                return file;
-            }
-            Ok(Presence::Different { algorithm, remote, local: ours }) => {
-                last = Some((algorithm, remote, ours));
-                continue;
-            }
-            Ok(Presence::Absent) | Ok(Presence::Unverifiable) => break,
-            Err(e) => {
-                let text = format!("the index answered {said}; re-reading the index failed: {e}");
-                return failed(file, FailureKind::Environment, None, text, started);
-            }
-        }
-    }
-    if let Some((algorithm, remote, ours)) = last {
-        file.action = Action::Conflict;
-        file.detail = format!(
-            "the index answered {said}; it has a different file under this name: {algorithm} {remote} on the index, {ours} here"
-        );
-        file.remote_sha256 = (algorithm == "sha256").then_some(remote);
-        return file;
-    }
-    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-        ctx.stop.store(true, Ordering::Relaxed);
-        let text = format!("the index refused our credentials ({said})");
-        return failed(file, FailureKind::Auth, None, text, started);
-    }
-    let kind = if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-        FailureKind::Environment
-    } else {
-        FailureKind::Rejected
-    };
-    failed(file, kind, None, format!("the index answered {said}"), started)
 }
 
 fn failed(
@@ -697,6 +632,8 @@ mod tests {
             seconds: 0.0,
             files,
             warnings: Vec::new(),
+            against: Vec::new(),
+            refusals: Vec::new(),
         }
     }
 

@@ -7,6 +7,7 @@
 //! checksum manifest.
 
 use crate::cli::VerifyWheelsArgs;
+use crate::commands::against::{self, AgainstReport};
 use crate::exit::{CliError, ExitStatus, ResultExt};
 use crate::inspect::{ArtifactKind, FileReport, InspectOptions, inspect_file};
 use crate::model::checksums::{ManifestEntry, format_manifest};
@@ -78,6 +79,9 @@ pub struct VerifyWheelsOutcome {
     /// How many problems fail the run, and how many are warnings only.
     pub error_count: usize,
     pub warning_count: usize,
+    /// `--against`: the comparison with the previous release on the index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub against: Option<AgainstReport>,
 }
 
 impl VerifyWheelsOutcome {
@@ -199,6 +203,7 @@ pub fn verify(
     reporter: &Reporter,
 ) -> Result<VerifyWheelsOutcome, CliError> {
     let plan = plan(args)?;
+    let against_plan = against::plan_verify(args, reporter)?;
     let mut set_problems = Vec::new();
     let (files, ignored, skipped) = collect(&args.paths, &mut set_problems);
     if let Some(target) = &args.write_checksums {
@@ -285,6 +290,18 @@ pub fn verify(
 
     let matrix = build_matrix(&plan, &reports, &mut set_problems);
 
+    // Mixed names or versions, or no files, are already problems of the set: nothing to compare.
+    let mut against = None;
+    if let (Some(against_plan), Some(name), Some(version)) = (&against_plan, &name, &version) {
+        match against::check_verified(against_plan, name, version, &reports)? {
+            Ok(report) => {
+                set_problems.extend(report.problems());
+                against = Some(report);
+            }
+            Err(problem) => set_problems.push(problem),
+        }
+    }
+
     let mut outcome = VerifyWheelsOutcome {
         ok: false,
         name,
@@ -302,6 +319,7 @@ pub fn verify(
         pypi_preflight: plan.pypi.is_some(),
         error_count: 0,
         warning_count: 0,
+        against,
     };
     outcome.ok = outcome.status() == ExitStatus::Success;
     outcome.error_count = outcome.problem_count();

@@ -347,7 +347,7 @@ fn observed_row(tag: &Tag) -> String {
 }
 
 /// Sorts `cp39` before `cp310`: by prefix, then the version number, then the rest.
-fn row_key(row: &str) -> (String, u32, u32, String) {
+pub(crate) fn row_key(row: &str) -> (String, u32, u32, String) {
     let prefix: String = row.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
     let digits: String = row[prefix.len()..].chars().take_while(char::is_ascii_digit).collect();
     let rest = row[prefix.len() + digits.len()..].to_owned();

@@ -76,6 +76,10 @@ pub enum ProblemCode {
     PypiLocalVersion,
     PypiFileSize,
     PypiSdistCount,
+    // --against: the previous release on the index.
+    DroppedSincePrevious,
+    PypiReleaseClosed,
+    IndexUnreadable,
 }
 
 /// Whether a problem fails the check or is only reported.
@@ -115,7 +119,7 @@ impl ProblemCode {
 
     /// Problems that mean the file could not be read at all (an environment failure).
     pub fn is_environment(self) -> bool {
-        self == ProblemCode::Unreadable
+        matches!(self, ProblemCode::Unreadable | ProblemCode::IndexUnreadable)
     }
 }
 

@@ -57,6 +57,21 @@ struct JsonFile {
     url: String,
     #[serde(default)]
     hashes: BTreeMap<String, String>,
+    /// PEP 592: `false`, `true`, or the reason (a non-empty string).
+    #[serde(default)]
+    yanked: serde_json::Value,
+    /// PEP 700.
+    #[serde(default, rename = "upload-time")]
+    upload_time: Option<String>,
+}
+
+/// PEP 592 in JSON: `true` or any string is yanked (an empty reason still counts).
+fn json_yanked(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Bool(true) => Some(String::new()),
+        serde_json::Value::String(reason) => Some(reason.clone()),
+        _ => None,
+    }
 }
 
 /// Parses a PEP 691 project page.
@@ -71,6 +86,8 @@ pub fn parse_json(text: &str, page_url: &Url) -> Result<Vec<IndexFile>, SimpleAp
         .files
         .into_iter()
         .map(|f| IndexFile {
+            yanked: json_yanked(&f.yanked),
+            upload_time: f.upload_time,
             url: resolve(page_url, &f.url),
             filename: f.filename,
             hashes: f
@@ -84,7 +101,7 @@ pub fn parse_json(text: &str, page_url: &Url) -> Result<Vec<IndexFile>, SimpleAp
 
 /// Parses a PEP 503 project page: every `<a>` with an `href` is a file; the anchor text is its
 /// filename (the last path segment of the URL when the text is empty); a `#algo=hex` fragment is
-/// its hash.
+/// its hash; a `data-yanked` attribute (PEP 592) marks it yanked.
 pub fn parse_html(text: &str, page_url: &Url) -> Vec<IndexFile> {
     let mut files = Vec::new();
     let lower = text.to_ascii_lowercase();
@@ -129,7 +146,15 @@ pub fn parse_html(text: &str, page_url: &Url) -> Vec<IndexFile> {
         }
         let mut clean = url.clone();
         clean.set_fragment(None);
-        files.push(IndexFile { filename, url: clean.to_string(), hashes });
+        // PEP 592: the attribute's presence marks a yanked file; its value is the reason.
+        let yanked = attributes.get("data-yanked").cloned();
+        files.push(IndexFile {
+            filename,
+            url: clean.to_string(),
+            hashes,
+            yanked,
+            upload_time: None,
+        });
     }
     files
 }
@@ -329,6 +354,32 @@ mod tests {
         assert_eq!(files[0].filename, "p-1.whl");
         assert_eq!(files[0].url, "http://x/simple/p/f.whl?a=1&b=2");
         assert_eq!(decode_entities("a &unknown; b &#x41;"), "a &unknown; b A");
+    }
+
+    /// PyPI's own page shapes (PEP 691 1.4 JSON and PEP 503/592 HTML) for a project with a
+    /// yanked release and a yanked file, as pypi.org serves them.
+    #[test]
+    fn reads_yanked_files_and_upload_times_from_pypi_pages() {
+        let page = url("https://pypi.org/simple/demo/");
+        let json = r#"{"meta":{"_last-serial":31337,"api-version":"1.4"},"name":"demo","project-status":{"status":"active"},"versions":["1.0.0","1.1.0"],"files":[
+          {"core-metadata":{"sha256":"aa"},"data-dist-info-metadata":{"sha256":"aa"},"filename":"demo-1.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl","hashes":{"sha256":"11"},"provenance":null,"requires-python":">=3.9","size":10,"upload-time":"2025-01-02T03:04:05.678901Z","url":"https://files.pythonhosted.org/packages/ab/cd/demo-1.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl","yanked":false},
+          {"core-metadata":false,"filename":"demo-1.1.0.tar.gz","hashes":{"sha256":"22"},"requires-python":">=3.9","size":10,"upload-time":"2025-02-02T03:04:05Z","url":"https://files.pythonhosted.org/packages/ef/01/demo-1.1.0.tar.gz","yanked":"broken build"},
+          {"filename":"demo-1.1.0-py3-none-any.whl","hashes":{"sha256":"33"},"url":"https://files.pythonhosted.org/packages/ef/02/demo-1.1.0-py3-none-any.whl","yanked":true}]}"#;
+        let files = parse_json(json, &page).unwrap();
+        assert_eq!(files[0].yanked, None);
+        assert_eq!(files[0].upload_time.as_deref(), Some("2025-01-02T03:04:05.678901Z"));
+        assert_eq!(files[1].yanked.as_deref(), Some("broken build"));
+        assert_eq!(files[2].yanked.as_deref(), Some(""));
+        let html = "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.4\">\n    <title>Links for demo</title>\n  </head>\n  <body>\n    <h1>Links for demo</h1>\n\
+            <a href=\"https://files.pythonhosted.org/packages/ab/cd/demo-1.0.0-py3-none-any.whl#sha256=11\" data-requires-python=\"&gt;=3.9\" data-dist-info-metadata=\"sha256=aa\" data-core-metadata=\"sha256=aa\">demo-1.0.0-py3-none-any.whl</a><br />\n\
+            <a href=\"https://files.pythonhosted.org/packages/ef/01/demo-1.1.0.tar.gz#sha256=22\" data-requires-python=\"&gt;=3.9\" data-yanked=\"broken &amp; bad\" >demo-1.1.0.tar.gz</a><br />\n\
+            <a href=\"https://files.pythonhosted.org/packages/ef/02/demo-1.1.0-py3-none-any.whl#sha256=33\" data-yanked=\"\">demo-1.1.0-py3-none-any.whl</a><br />\n  </body>\n</html>";
+        let files = parse_html(html, &page);
+        assert_eq!(files.len(), 3);
+        assert_eq!(files[0].yanked, None);
+        assert_eq!(files[1].yanked.as_deref(), Some("broken & bad"));
+        assert_eq!(files[2].yanked.as_deref(), Some(""));
+        assert_eq!(files[2].upload_time, None);
     }
 
     proptest::proptest! {

@@ -38,6 +38,12 @@ pub struct IndexFile {
     pub url: String,
     /// Algorithm → lowercase hex, as listed (may be empty).
     pub hashes: BTreeMap<String, String>,
+    /// PEP 592: yanked (JSON `yanked`, HTML `data-yanked`); the reason, possibly empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub yanked: Option<String>,
+    /// PEP 700 `upload-time` (JSON only), as listed: `2025-09-27T18:37:40.123456Z`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upload_time: Option<String>,
 }
 
 impl IndexFile {
@@ -152,6 +158,8 @@ mod tests {
 
     fn listed(filename: &str, hashes: &[(&str, &str)]) -> IndexFile {
         IndexFile {
+            yanked: None,
+            upload_time: None,
             filename: filename.into(),
             url: format!("http://x/{filename}"),
             hashes: hashes.iter().map(|(a, h)| (a.to_string(), h.to_string())).collect(),

@@ -10,6 +10,7 @@ pub mod progress;
 pub mod sanitize;
 pub mod style;
 
+mod against;
 mod check_tag;
 pub mod lock;
 mod publish;

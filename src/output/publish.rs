@@ -57,6 +57,13 @@ impl Render for PublishOutcome {
                 f.seconds
             ));
         }
+        for a in &self.against {
+            out.push_str(&super::against::text(a, s));
+            out.push('\n');
+        }
+        for r in &self.refusals {
+            out.push_str(&format!("{} refused before any upload: {r}\n", s.bad("✗")));
+        }
         let headline = if self.dry_run {
             let planned = self.files.iter().filter(|f| f.action == Action::WouldUpload).count();
             format!(
@@ -104,6 +111,15 @@ impl Render for PublishOutcome {
         if self.dry_run {
             md.push_str("Dry run: nothing was sent.\n\n");
         }
+        for a in &self.against {
+            md.push_str(&super::against::summary(a));
+        }
+        for r in &self.refusals {
+            md.push_str(&format!("- ❌ refused before any upload: {}\n", super::style::md_escape(r)));
+        }
+        if !self.refusals.is_empty() {
+            md.push('\n');
+        }
         md.push_str("| file | size | action | seconds | sha256 |\n|---|---:|---|---:|---|\n");
         for f in &self.files {
             md.push_str(&format!(
@@ -128,6 +144,11 @@ impl Render for PublishOutcome {
 
     fn annotations(&self) -> Vec<Annotation> {
         let mut out: Vec<Annotation> = self.warnings.iter().map(Annotation::warning).collect();
+        out.extend(
+            self.refusals
+                .iter()
+                .map(|r| Annotation::error(format!("refused before any upload: {r}"))),
+        );
         out.extend(self.files.iter().filter_map(file_annotation));
         if self.files.iter().any(|f| f.failure == Some(FailureKind::Auth)) {
             // The token advice is PyPI's; other indexes have their own accounts.

@@ -132,6 +132,9 @@ impl Render for VerifyWheelsOutcome {
         if let Some(m) = &self.matrix {
             out.push(matrix_text(m, s));
         }
+        if let Some(a) = &self.against {
+            out.push(super::against::text(a, s));
+        }
         for p in &self.problems {
             out.push(format!(
                 "{} {}  {}",
@@ -194,6 +197,10 @@ impl Render for VerifyWheelsOutcome {
             ("sdist_count".into(), self.sdist_count.to_string()),
             ("name".into(), self.name.clone().unwrap_or_default()),
             ("version".into(), self.version.clone().unwrap_or_default()),
+            (
+                "previous_version".into(),
+                self.against.as_ref().and_then(|a| a.previous_version.clone()).unwrap_or_default(),
+            ),
         ]
     }
 
@@ -230,6 +237,9 @@ impl Render for VerifyWheelsOutcome {
                 md.push('\n');
             }
             md.push('\n');
+        }
+        if let Some(a) = &self.against {
+            md.push_str(&super::against::summary(a));
         }
         let problems: Vec<String> = self
             .problems
@@ -297,6 +307,9 @@ impl Render for VerifyWheelsOutcome {
                 }
             })
             .collect();
+        if let Some(a) = &self.against {
+            out.extend(a.warnings().into_iter().map(Annotation::warning));
+        }
         out.extend(
             self.skipped
                 .iter()

@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 /// The user agent every request carries.
 pub const USER_AGENT: &str = concat!("surestep/", env!("CARGO_PKG_VERSION"));
 
+/// The longest `Retry-After` obeyed by a command without a deadline (publish, verify-wheels
+/// --against): a server asking for longer is retried after this long.
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
+
 /// How often and how patiently to retry.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
@@ -34,11 +38,15 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// The pause before retry number `attempt` (1-based): exponential with full jitter,
-    /// or the server's `Retry-After` when it gave one (capped by `max_delay`).
+    /// The pause before retry number `attempt` (1-based): exponential with full jitter, or
+    /// the server's `Retry-After` when it gave one: obeyed in full when the command has a
+    /// deadline (the caller gives up when it would pass it), else up to [`RETRY_AFTER_CAP`].
     pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(after) = retry_after {
-            return after.min(self.max_delay);
+            return match self.deadline {
+                Some(_) => after,
+                None => after.min(RETRY_AFTER_CAP),
+            };
         }
         let exp = self.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let cap = exp.min(self.max_delay);
@@ -481,7 +489,15 @@ mod tests {
         let d4 = p.delay(4, None);
         assert!(d4 >= Duration::from_millis(400) && d4 <= Duration::from_millis(800));
         assert!(p.delay(20, None) <= Duration::from_secs(1));
-        assert_eq!(p.delay(1, Some(Duration::from_secs(30))), Duration::from_secs(1));
+        // Retry-After is the server's word, not backoff: max_delay does not shorten it.
+        assert_eq!(p.delay(1, Some(Duration::from_secs(30))), Duration::from_secs(30));
+        assert_eq!(p.delay(1, Some(Duration::from_secs(3600))), RETRY_AFTER_CAP);
+        let with_deadline =
+            RetryPolicy { deadline: Some(Instant::now() + Duration::from_secs(600)), ..p };
+        assert_eq!(
+            with_deadline.delay(1, Some(Duration::from_secs(300))),
+            Duration::from_secs(300)
+        );
     }
 
     #[test]

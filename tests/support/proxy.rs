@@ -32,6 +32,12 @@ pub struct Faults {
     pub redirect_to: Option<String>,
     /// (old, new) rewrites of upstream response heads.
     pub replace_in_head: Vec<(String, String)>,
+    /// An index that lists uploads late: a GET matching `stale_match` whose answer changed is
+    /// answered with the previous answer until the change is this many seconds old (logged
+    /// with fault `stale`). 0: off.
+    pub stale_seconds: f64,
+    /// Which requests lag (regex on the head; default: every GET).
+    pub stale_match: Option<String>,
 }
 
 /// One request as the proxy logged it.
@@ -79,6 +85,12 @@ impl FaultProxy {
         }
         if let Some(to) = &faults.redirect_to {
             cmd.args(["--redirect-to", to]);
+        }
+        if faults.stale_seconds > 0.0 {
+            cmd.args(["--stale-seconds", &faults.stale_seconds.to_string()]);
+        }
+        if let Some(m) = &faults.stale_match {
+            cmd.args(["--stale-match", m]);
         }
         for (old, new) in &faults.replace_in_head {
             cmd.args(["--replace-in-head", &format!("{old}={new}")]);

@@ -54,7 +54,7 @@ pub(super) fn target(args: &PublishArgs) -> Result<Target, CliError> {
     Ok(Target { upload, simple, oidc_base })
 }
 
-pub(super) fn parse_url(text: &str, flag: &str, allow_http: bool) -> Result<Url, CliError> {
+pub(crate) fn parse_url(text: &str, flag: &str, allow_http: bool) -> Result<Url, CliError> {
     let url = Url::parse(text).map_err(|e| {
         CliError::usage(anyhow::anyhow!("{flag} {:?} is not a URL: {e}", redact_url(text)))
     })?;
@@ -82,7 +82,7 @@ pub(super) fn parse_url(text: &str, flag: &str, allow_http: bool) -> Result<Url,
 }
 
 /// pypi.org and test.pypi.org: the simple index is known.
-pub(super) fn derived_simple(upload: &Url) -> Option<Url> {
+pub(crate) fn derived_simple(upload: &Url) -> Option<Url> {
     match upload.host_str()? {
         "upload.pypi.org" | "pypi.org" => Url::parse("https://pypi.org/simple/").ok(),
         "test.pypi.org" => Url::parse("https://test.pypi.org/simple/").ok(),
@@ -101,7 +101,6 @@ pub(super) fn credentials(
     args: &PublishArgs,
     reporter: &Reporter,
 ) -> Result<CredentialSource, CliError> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let id_token = IdTokenRequest::from_env().map_err(|e| {
         CliError::environment(e).context("reading the GitHub Actions OIDC variables")
     })?;
@@ -118,13 +117,33 @@ pub(super) fn credentials(
             .with_hint("run in GitHub Actions with `permissions: id-token: write`")),
         };
     }
-    let given = if let Some(password) = &args.password {
-        Some((args.username.clone(), password.clone()))
+    if let Some((auth, kind)) =
+        basic_credentials(args.username.clone(), args.password.clone(), reporter)?
+    {
+        return Ok(CredentialSource::Basic(auth, kind));
+    }
+    match (args.trusted_publishing, id_token) {
+        (TrustedPublishing::Auto, Some(request)) => Ok(CredentialSource::Trusted(request)),
+        _ => Ok(CredentialSource::None),
+    }
+}
+
+/// User name and password, first found wins: the flags, SURESTEP_PYPI_TOKEN, then
+/// TWINE_USERNAME/TWINE_PASSWORD (a `pypi-…` password implies `__token__`). Masked as soon as
+/// read. Also how `verify-wheels --against` reads an index that needs credentials.
+pub(crate) fn basic_credentials(
+    username: Option<String>,
+    password: Option<Secret>,
+    reporter: &Reporter,
+) -> Result<Option<(BasicAuth, &'static str)>, CliError> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let given = if let Some(password) = password {
+        Some((username.clone(), password))
     } else if let Some(token) = env("SURESTEP_PYPI_TOKEN") {
         Some((Some("__token__".to_owned()), Secret::new(token)))
     } else {
         env("TWINE_PASSWORD")
-            .map(|p| (args.username.clone().or_else(|| env("TWINE_USERNAME")), Secret::new(p)))
+            .map(|p| (username.clone().or_else(|| env("TWINE_USERNAME")), Secret::new(p)))
     };
     if let Some((username, password)) = given {
         reporter.mask(&password);
@@ -140,16 +159,13 @@ pub(super) fn credentials(
             }
         };
         let kind = if username == "__token__" { "token" } else { "basic" };
-        return Ok(CredentialSource::Basic(BasicAuth { username, password }, kind));
+        return Ok(Some((BasicAuth { username, password }, kind)));
     }
-    if args.username.is_some() {
+    if username.is_some() {
         return Err(CliError::usage(anyhow::anyhow!("--username was given without a password"))
             .with_hint("pass --password, or set SURESTEP_PYPI_TOKEN or TWINE_PASSWORD"));
     }
-    match (args.trusted_publishing, id_token) {
-        (TrustedPublishing::Auto, Some(request)) => Ok(CredentialSource::Trusted(request)),
-        _ => Ok(CredentialSource::None),
-    }
+    Ok(None)
 }
 
 #[cfg(test)]
