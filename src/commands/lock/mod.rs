@@ -3,6 +3,7 @@
 
 pub mod probe;
 pub mod status;
+pub mod store_check;
 pub mod unlock;
 
 use crate::cli::LockArgs;
