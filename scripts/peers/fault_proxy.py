@@ -19,6 +19,8 @@ on a fresh upstream connection, and can, per request:
 '^DELETE .*if-match: "[0-9a-f]' (case-insensitive); --fail-first then counts matching requests.
 --replace-in-head OLD=NEW (repeatable) rewrites upstream response heads (e.g. a token realm's
 port, to put a second proxy in front of a token server).
+--drop-request-header NAME (repeatable) removes that header from every forwarded request (a
+store that ignores If-None-Match, say); the upstream must then not check signatures.
 
 Faults hit the first --fail-first requests, then each later request with --fault-rate
 probability (seeded, so runs repeat). Every request is logged as one JSON line to --log:
@@ -60,6 +62,7 @@ def parse_args():
     p.add_argument("--match", default=None, help="regex on the request head; only these get faults")
     p.add_argument("--redirect-to", default="", help="origin for the redirect fault")
     p.add_argument("--replace-in-head", action="append", default=[], help="OLD=NEW")
+    p.add_argument("--drop-request-header", action="append", default=[], help="header name")
     a = p.parse_args()
     host, _, port = a.upstream.rpartition(":")
     if host.strip("[]") not in LOOPBACK:
@@ -73,6 +76,7 @@ def parse_args():
         sys.exit(f"fault_proxy: unknown faults {bad}; known: {sorted(known)}")
     a.match_re = re.compile(a.match, re.IGNORECASE | re.MULTILINE) if a.match else None
     a.replacements = [r.split("=", 1) for r in a.replace_in_head]
+    a.dropped = {h.strip().lower() for h in a.drop_request_header}
     return a
 
 
@@ -141,7 +145,7 @@ class Proxy:
                 chunked = True
             if kl == "authorization":
                 auth = True
-            if kl in ("connection", "keep-alive", "proxy-connection"):
+            if kl in ("connection", "keep-alive", "proxy-connection") or kl in self.a.dropped:
                 continue
             kept.append(h)
         kept.append("Connection: close")

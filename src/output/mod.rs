@@ -11,6 +11,7 @@ pub mod style;
 
 mod check_tag;
 pub mod lock;
+mod lock_hold;
 mod publish;
 mod verify_wheels;
 mod wait_for_image;
@@ -157,6 +158,11 @@ impl Reporter {
 
     pub fn styles(&self) -> &Styles {
         &self.styles
+    }
+
+    /// `--json`: stdout holds only the JSON document.
+    pub fn json_mode(&self) -> bool {
+        self.json
     }
 
     pub fn in_github(&self) -> bool {

@@ -32,6 +32,8 @@ pub struct Faults {
     pub redirect_to: Option<String>,
     /// (old, new) rewrites of upstream response heads.
     pub replace_in_head: Vec<(String, String)>,
+    /// Request headers removed before forwarding (e.g. `If-None-Match`: a store that ignores it).
+    pub drop_request_headers: Vec<&'static str>,
 }
 
 /// One request as the proxy logged it.
@@ -82,6 +84,9 @@ impl FaultProxy {
         }
         for (old, new) in &faults.replace_in_head {
             cmd.args(["--replace-in-head", &format!("{old}={new}")]);
+        }
+        for name in &faults.drop_request_headers {
+            cmd.args(["--drop-request-header", name]);
         }
         let mut proc =
             ServerProcess::spawn("fault-proxy", &cmd, port, &dir.path().join("proxy.log"));

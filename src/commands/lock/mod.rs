@@ -1,7 +1,11 @@
 //! `surestep lock …`: Terraform S3 lock files. What a lock looks like to people (`LockReport`),
-//! connecting to the store, and the dispatch to `status`, `unlock` and `probe`.
+//! connecting to the store, and the dispatch to `status`, `unlock`, `probe`, `acquire`,
+//! `release` and `run`.
 
+pub mod acquire;
 pub mod probe;
+pub mod release;
+pub mod run;
 pub mod status;
 pub mod store_check;
 pub mod unlock;
@@ -31,6 +35,27 @@ pub fn run(args: &LockArgs, reporter: &Reporter) -> Result<ExitStatus, CliError>
         LockCommand::Probe(a) => {
             let outcome = crate::runtime()?.block_on(probe::probe(a, reporter))?;
             Ok(reporter.finish(name, &outcome))
+        }
+        LockCommand::Acquire(a) => {
+            let outcome = crate::runtime()?.block_on(acquire::acquire(a, reporter))?;
+            Ok(reporter.finish(name, &outcome))
+        }
+        LockCommand::Release(a) => {
+            let outcome = crate::runtime()?.block_on(release::release(a, reporter))?;
+            Ok(reporter.finish(name, &outcome))
+        }
+        LockCommand::Run(a) => {
+            let rt = crate::runtime()?;
+            let outcome = rt.block_on(run::run(a, reporter))?;
+            let status = reporter.finish(name, &outcome);
+            drop(rt);
+            // The command's own exit status (any code, 128+N for a signal) is this process's.
+            if i32::from(status.code()) != outcome.status_code {
+                use std::io::Write;
+                let _ = std::io::stdout().flush();
+                std::process::exit(outcome.status_code);
+            }
+            Ok(status)
         }
     }
 }
