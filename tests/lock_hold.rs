@@ -325,6 +325,14 @@ fn terraform_compatibility_both_ways() {
     assert_eq!(j["lock_id"], lock_id.as_str());
     assert!(j["who"].as_str().unwrap().contains("actions/runs/4242"), "{j}");
     assert!(j["locks"][0]["info"].as_str().unwrap().contains("\"lease_expires\""), "{j}");
+    assert_eq!(j["locks"][0]["lease_expires"], format_rfc3339(expiry).as_str());
+    assert_eq!(j["locks"][0]["lease_expired"], false);
+    let text = store.run(&["status", &url]);
+    assert!(
+        text.stdout.contains("lease until") && text.stdout.contains("octocat"),
+        "{}",
+        text.stdout
+    );
     // A second acquire does not get it and names the holder.
     let again = store.run(&["acquire", &url, "--json"]);
     assert_eq!(again.code, 1, "{}", again.all());

@@ -16,8 +16,16 @@ fn age_text(report: &LockReport) -> String {
     report.age_seconds.map(|a| format_age(Duration::from_secs(a))).unwrap_or_else(|| "?".into())
 }
 
-fn opt(v: &Option<String>) -> &str {
-    v.as_deref().filter(|s| !s.is_empty()).unwrap_or("-")
+/// A value from a lock body (untrusted) or `-`, with control characters made visible.
+fn opt(v: &Option<String>) -> String {
+    printable(v.as_deref().filter(|s| !s.is_empty()).unwrap_or("-"))
+}
+
+/// Untrusted text for a terminal or a log: control characters (ESC, CR, BEL…) shown escaped.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
 }
 
 /// The lock's fields, indented, one per line.
@@ -26,17 +34,21 @@ fn lock_details(s: &Styles, l: &LockReport) -> String {
     let mut line = |k: &str, v: &str| out.push_str(&format!("\n  {:<14}{v}", s.dim(k)));
     match &l.raw_body {
         Some(raw) => {
-            line("body", &format!("(unparseable) {}", raw.trim()));
+            line("body", &format!("(unparseable) {}", printable(raw.trim())));
         }
         None => {
-            line("ID", opt(&l.lock_id));
-            line("operation", opt(&l.operation));
-            line("who", opt(&l.who));
-            line("version", opt(&l.version));
+            line("ID", &opt(&l.lock_id));
+            line("operation", &opt(&l.operation));
+            line("who", &opt(&l.who));
+            line("version", &opt(&l.version));
             line("created", &format!("{} ({} ago)", opt(&l.created), age_text(l)));
-            line("path", opt(&l.path));
+            line("path", &opt(&l.path));
             if let Some(info) = l.info.as_deref().filter(|i| !i.is_empty()) {
-                line("info", info);
+                line("info", &printable(info));
+            }
+            if let Some(until) = &l.lease_expires {
+                let state = if l.lease_expired == Some(true) { " (expired)" } else { "" };
+                line("lease until", &format!("{until}{state}"));
             }
         }
     }
@@ -44,7 +56,7 @@ fn lock_details(s: &Styles, l: &LockReport) -> String {
         line("workspace", &l.workspace);
     }
     line("etag", &l.etag);
-    line("last modified", opt(&l.last_modified));
+    line("last modified", &opt(&l.last_modified));
     out
 }
 
@@ -77,10 +89,10 @@ fn summary_table(locks: &[LockReport]) -> String {
         md.push_str(&format!(
             "| `{}` | `{}` | {} | {} | {} | {}{} |\n",
             md_escape(&l.lock_key),
-            md_escape(opt(&l.lock_id)),
-            md_escape(opt(&l.who)),
-            md_escape(opt(&l.operation)),
-            md_escape(opt(&l.created)),
+            md_escape(&opt(&l.lock_id)),
+            md_escape(&opt(&l.who)),
+            md_escape(&opt(&l.operation)),
+            md_escape(&opt(&l.created)),
             age_text(l),
             if l.stale { " (stale)" } else { "" }
         ));
@@ -140,7 +152,8 @@ impl Render for StatusOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> = self.warnings.iter().map(Annotation::warning).collect();
+        let mut out: Vec<Annotation> =
+            self.warnings.iter().map(|w| Annotation::warning(printable(w))).collect();
         if self.fail_if_locked && self.locked {
             out.push(Annotation::error(match (&self.lock_id, &self.who) {
                 (Some(id), Some(who)) if !self.recursive => {
@@ -165,7 +178,7 @@ impl Render for UnlockOutcome {
             UnlockResult::DryRun => s.dim("dry run"),
             _ => s.bad("✗"),
         };
-        let mut out = format!("{mark} {}", self.message);
+        let mut out = format!("{mark} {}", printable(&self.message));
         if let Some(l) = &self.lock {
             let label = if self.removed { "removed lock" } else { "lock read" };
             out.push_str(&format!("\n{}", s.dim(label)));
@@ -196,9 +209,10 @@ impl Render for UnlockOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> = self.warnings.iter().map(Annotation::warning).collect();
+        let mut out: Vec<Annotation> =
+            self.warnings.iter().map(|w| Annotation::warning(printable(w))).collect();
         if self.status() == ExitStatus::Failed {
-            out.push(Annotation::error(self.message.clone()));
+            out.push(Annotation::error(printable(&self.message)));
         }
         out
     }
@@ -282,4 +296,18 @@ pub fn confirm_unlock(reporter: &Reporter, lock: &LockReport) -> std::io::Result
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn lock_body_text_cannot_drive_the_terminal() {
+        assert_eq!(printable("ci@host"), "ci@host");
+        let hostile = "x\u{1b}]0;pwned\u{7}\r\n::error::fake";
+        let shown = printable(hostile);
+        assert!(!shown.chars().any(char::is_control), "{shown}");
+        assert!(shown.contains("\\u{1b}") && shown.contains("::error::fake"), "{shown}");
+    }
 }

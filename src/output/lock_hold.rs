@@ -1,6 +1,7 @@
 //! How `lock acquire`, `lock release` and `lock run` outcomes read in text, GitHub outputs, the
 //! step summary and annotations.
 
+use super::lock::printable;
 use super::style::md_escape;
 use super::{Annotation, Render, Styles};
 use crate::commands::lock::acquire::AcquireOutcome;
@@ -8,28 +9,30 @@ use crate::commands::lock::release::{ReleaseOutcome, ReleaseResult};
 use crate::commands::lock::run::RunOutcome;
 use crate::exit::ExitStatus;
 
-fn opt(v: &Option<String>) -> &str {
-    v.as_deref().filter(|s| !s.is_empty()).unwrap_or("-")
+/// A value (possibly from another holder's lock body) or `-`, control characters escaped.
+fn opt(v: &Option<String>) -> String {
+    printable(v.as_deref().filter(|s| !s.is_empty()).unwrap_or("-"))
 }
 
 fn acquire_text(a: &AcquireOutcome, s: &Styles) -> String {
     let mark = if a.acquired { s.good("✓") } else { s.bad("✗") };
-    let mut out = format!("{mark} {}", a.message);
+    let mut out = format!("{mark} {}", printable(&a.message));
     let mut line = |k: &str, v: &str| out.push_str(&format!("\n  {:<14}{v}", s.dim(k)));
     if a.acquired {
         line("ID", &a.lock_id);
-        line("etag", opt(&a.etag));
-        line("who", &a.who);
-        line("operation", &a.operation);
-        line("created", opt(&a.created));
-        line("lease until", opt(&a.lease_expires));
+        line("etag", &opt(&a.etag));
+        line("who", &printable(&a.who));
+        line("operation", &printable(&a.operation));
+        line("created", &opt(&a.created));
+        line("lease until", &opt(&a.lease_expires));
     } else if let Some(h) = &a.holder {
-        line("holder ID", opt(&h.lock_id));
-        line("who", opt(&h.who));
-        line("operation", opt(&h.operation));
-        line("created", opt(&h.created));
+        line("holder ID", &opt(&h.lock_id));
+        line("who", &opt(&h.who));
+        line("operation", &opt(&h.operation));
+        line("created", &opt(&h.created));
+        line("lease until", &opt(&h.lease_expires));
         if let Some(info) = h.info.as_deref().filter(|i| !i.is_empty()) {
-            line("info", info);
+            line("info", &printable(info));
         }
     }
     line("waited", &format!("{:.1}s", a.waited_seconds));
@@ -70,9 +73,10 @@ impl Render for AcquireOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> = self.warnings.iter().map(Annotation::warning).collect();
+        let mut out: Vec<Annotation> =
+            self.warnings.iter().map(|w| Annotation::warning(printable(w))).collect();
         if !self.acquired {
-            out.push(Annotation::error(self.message.clone()));
+            out.push(Annotation::error(printable(&self.message)));
         }
         out
     }
@@ -88,7 +92,7 @@ impl Render for ReleaseOutcome {
             ReleaseResult::Released | ReleaseResult::NotLocked => s.good("✓"),
             _ => s.bad("✗"),
         };
-        let mut out = format!("{mark} {}", self.message);
+        let mut out = format!("{mark} {}", printable(&self.message));
         if let Some(h) = &self.holder {
             out.push_str(&format!(
                 "\n  {:<14}{}\n  {:<14}{}",
@@ -115,9 +119,10 @@ impl Render for ReleaseOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> = self.warnings.iter().map(Annotation::warning).collect();
+        let mut out: Vec<Annotation> =
+            self.warnings.iter().map(|w| Annotation::warning(printable(w))).collect();
         if self.status() == ExitStatus::Failed {
-            out.push(Annotation::error(self.message.clone()));
+            out.push(Annotation::error(printable(&self.message)));
         }
         out
     }
@@ -130,7 +135,7 @@ impl Render for RunOutcome {
 
     fn text(&self, s: &Styles) -> String {
         let mark = if self.status_code == 0 { s.good("✓") } else { s.bad("✗") };
-        let mut out = format!("{mark} {}", self.message);
+        let mut out = format!("{mark} {}", printable(&self.message));
         let mut line = |k: &str, v: &str| out.push_str(&format!("\n  {:<14}{v}", s.dim(k)));
         line("lock ID", &self.acquire.lock_id);
         line("waited", &format!("{:.1}s", self.acquire.waited_seconds));
@@ -146,8 +151,8 @@ impl Render for RunOutcome {
         if !self.acquire.acquired
             && let Some(h) = &self.acquire.holder
         {
-            line("holder ID", opt(&h.lock_id));
-            line("who", opt(&h.who));
+            line("holder ID", &opt(&h.lock_id));
+            line("who", &opt(&h.who));
         }
         out
     }
@@ -168,10 +173,15 @@ impl Render for RunOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> =
-            self.acquire.warnings.iter().chain(&self.warnings).map(Annotation::warning).collect();
+        let mut out: Vec<Annotation> = self
+            .acquire
+            .warnings
+            .iter()
+            .chain(&self.warnings)
+            .map(|w| Annotation::warning(printable(w)))
+            .collect();
         if self.lease_lost || !self.acquire.acquired {
-            out.push(Annotation::error(self.message.clone()));
+            out.push(Annotation::error(printable(&self.message)));
         }
         out
     }

@@ -234,7 +234,9 @@ impl Reporter {
             let mut doc = serde_json::to_value(outcome).unwrap_or(serde_json::Value::Null);
             if let serde_json::Value::Object(map) = &mut doc {
                 map.insert("command".into(), command.into());
-                map.insert("exit_code".into(), status.code().into());
+                // An outcome that knows the process's real exit code (`lock run`: the
+                // command's) says it itself.
+                map.entry("exit_code").or_insert(status.code().into());
             }
             println!("{doc}");
         } else if !self.quiet {

@@ -73,6 +73,10 @@ pub struct LockReport {
     pub who: Option<String>,
     pub version: Option<String>,
     pub info: Option<String>,
+    /// The lease's expiry, when `Info` carries a surestep lease (see `lock acquire --lease`).
+    pub lease_expires: Option<String>,
+    /// The lease ran out (the lock may be taken over with `--take-over-expired`).
+    pub lease_expired: Option<bool>,
     /// `Created` as written in the lock.
     pub created: Option<String>,
     /// Age from `Created`, or from the object's Last-Modified when `Created` is unreadable.
@@ -114,6 +118,8 @@ impl LockReport {
             who: None,
             version: None,
             info: None,
+            lease_expires: None,
+            lease_expired: None,
             created: None,
             age_seconds: age.map(|a| a.as_secs()),
             stale,
@@ -125,6 +131,9 @@ impl LockReport {
         };
         match parsed {
             Ok(info) => LockReport {
+                lease_expires: crate::model::lock_hold::lease_expiry(&info)
+                    .map(crate::model::tflock::format_rfc3339),
+                lease_expired: crate::model::lock_hold::lease_expiry(&info).map(|t| t < now),
                 lock_id: Some(info.id),
                 operation: Some(info.operation),
                 who: Some(info.who),

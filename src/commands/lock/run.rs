@@ -42,7 +42,9 @@ pub struct RunOutcome {
     /// Who holds the lock now, when it was taken from us.
     pub lost_to: Option<LockReport>,
     pub release: Option<ReleaseOutcome>,
-    /// This process's exit status.
+    /// This process's exit status: the command's, 1 when the lock was not acquired or was lost,
+    /// 3 when the command succeeded but the lock could not be released.
+    #[serde(rename = "exit_code")]
     pub status_code: i32,
     pub message: String,
     pub warnings: Vec<String>,
