@@ -250,34 +250,42 @@ async fn acquire_loop(
     let mut spinner = None;
     let mut last_seen: Option<String> = None;
     let mut free_retries = 0u32;
+    // The first try writes; while someone holds the lock each poll is one GET, and the write
+    // is sent again only when the key is free (or was just freed by a take-over).
+    let mut write_next = true;
     loop {
-        outcome.attempts += 1;
-        let body = plan.holder.lock_body(&plan.request, SystemTime::now());
-        let answer = store.put_if_absent(bucket, key, body.to_json().into_bytes()).await;
-        match &answer {
-            Ok(Conditional::Done { .. }) => {}
-            Ok(Conditional::PreconditionFailed | Conditional::Missing) => {}
-            Err(S3LockError::Conflict { .. }) => {}
-            Ok(Conditional::NotImplemented) => {
-                return Err(CliError::environment(anyhow::anyhow!(
-                    "{target}: the store does not implement PutObject If-None-Match (501), so the lock cannot be taken exclusively"
-                ))
-                .with_hint(
-                    "use a store that supports conditional writes (AWS S3 since 2024-08); `surestep lock probe` checks a store",
-                ));
+        let mut answer: Option<Result<Conditional, S3LockError>> = None;
+        if write_next {
+            outcome.attempts += 1;
+            let body = plan.holder.lock_body(&plan.request, SystemTime::now());
+            let sent = store.put_if_absent(bucket, key, body.to_json().into_bytes()).await;
+            match &sent {
+                Ok(Conditional::Done { .. }) => {}
+                Ok(Conditional::PreconditionFailed | Conditional::Missing) => {}
+                Err(S3LockError::Conflict { .. }) => {}
+                Ok(Conditional::NotImplemented) => {
+                    return Err(CliError::environment(anyhow::anyhow!(
+                        "{target}: the store does not implement PutObject If-None-Match (501), so the lock cannot be taken exclusively"
+                    ))
+                    .with_hint(
+                        "use a store that supports conditional writes (AWS S3 since 2024-08); `surestep lock probe` checks a store",
+                    ));
+                }
+                Err(e) if e.outcome_unknown() => {
+                    *write_in_doubt = true;
+                    outcome.warnings.push(format!(
+                        "the lock write got no clear answer ({e}); the lock was read back to decide"
+                    ));
+                }
+                Err(_) => return Err(s3_error(sent.unwrap_err())),
             }
-            Err(e) if e.outcome_unknown() => {
-                *write_in_doubt = true;
-                outcome.warnings.push(format!(
-                    "the lock write got no clear answer ({e}); the lock was read back to decide"
-                ));
-            }
-            Err(_) => return Err(s3_error(answer.unwrap_err())),
+            answer = Some(sent);
         }
         // Whatever the answer, the lock at the key decides.
         let current = store.read_lock(bucket, key).await.map_err(s3_error)?;
         let Some(object) = current else {
-            // Released between our write and our read: try again at once (bounded).
+            // Free (or released between our write and our read): write at once (bounded).
+            write_next = true;
             free_retries += 1;
             if free_retries > 20 {
                 tokio::time::sleep(backoff(polls.min(4), rand::random::<f64>())).await;
@@ -286,13 +294,14 @@ async fn acquire_loop(
         };
         if body_id(&object).as_deref() == Some(plan.request.id.as_str()) {
             let info = LockInfo::parse(&object.body).ok();
-            outcome.recovered_own_write = !matches!(answer, Ok(Conditional::Done { .. }));
+            outcome.recovered_own_write = !matches!(answer, Some(Ok(Conditional::Done { .. })));
             if outcome.recovered_own_write {
                 outcome.warnings.push(format!(
                     "{target}: the write was answered {}, but the lock read back carries our ID: acquired",
                     match &answer {
-                        Ok(c) => format!("{c:?}"),
-                        Err(e) => e.to_string(),
+                        Some(Ok(c)) => format!("{c:?}"),
+                        Some(Err(e)) => e.to_string(),
+                        None => "(no answer, earlier)".into(),
                     }
                 ));
             }
@@ -320,6 +329,7 @@ async fn acquire_loop(
             return Ok(outcome);
         }
         free_retries = 0;
+        write_next = false;
         let now = SystemTime::now();
         let report = LockReport::new(bucket, &object, &plan.workspace_prefix, None, now);
         let info = LockInfo::parse(&object.body).ok();
@@ -348,6 +358,7 @@ async fn acquire_loop(
                         holder_text(&report)
                     ));
                     outcome.took_over = Some(report);
+                    write_next = true;
                 }
                 Conditional::NotImplemented => {
                     return Err(CliError::environment(anyhow::anyhow!(
