@@ -519,6 +519,66 @@ fn lease_loss_terminates_the_command_and_leaves_the_new_holder_alone() {
     assert!(noticed < Duration::from_secs(5), "noticed within a renewal period: {noticed:?}");
 }
 
+/// A store that stops answering the renewals (the fault proxy stalls every If-Match PutObject on
+/// the lock): the command is stopped before its lease runs out, exit 1.
+#[test]
+fn a_hanging_renewal_stops_the_command_before_the_lease_runs_out() {
+    let m = moto();
+    let store = Store::moto();
+    let b = store.bucket("hang");
+    let proxy = FaultProxy::start(
+        m.port(),
+        &Faults {
+            kinds: vec!["hang"],
+            stall_seconds: 30.0,
+            fail_first: 1000,
+            matching: Some(r"(?s)^PUT [^ ]*\.tflock[ ?].*^if-match:".into()),
+            ..Faults::default()
+        },
+    );
+    let via = store.via(proxy.url());
+    let url = format!("s3://{b}/deploys/prod.tfstate");
+    let dir = support::tempdir("hang");
+    let (started, termed) = (dir.path().join("started"), dir.path().join("termed"));
+    let script = format!(
+        "trap 'date +%s.%N > {}; exit 143' TERM; echo up > {}; sleep 60 & wait",
+        termed.display(),
+        started.display()
+    );
+    let child = via.spawn(&[
+        "run",
+        &url,
+        "--lease",
+        "3s",
+        "--kill-after",
+        "2s",
+        "--json",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    wait_until("the command to start", Duration::from_secs(30), || started.exists());
+    let run = via.finish(child.wait_with_output().unwrap());
+    assert_eq!(run.code, 1, "{}", run.all());
+    let j = json_of(&run);
+    assert_eq!(j["lease_lost"], true);
+    let reason = j["lost_reason"].as_str().unwrap();
+    assert!(reason.contains("without a renewal") && reason.contains("no answer within"), "{j}");
+    let expires = parse_rfc3339(j["acquire"]["lease_expires"].as_str().unwrap()).unwrap();
+    let termed_at: f64 = std::fs::read_to_string(&termed)
+        .expect("SIGTERM reached the command")
+        .trim()
+        .parse()
+        .unwrap();
+    let termed_at = std::time::UNIX_EPOCH + Duration::from_secs_f64(termed_at);
+    assert!(
+        termed_at <= expires,
+        "stopped {:?} after the lease ran out",
+        termed_at.duration_since(expires).unwrap_or_default()
+    );
+}
+
 /// SIGTERM to `lock run` reaches the command, the lock is released, and the exit status is
 /// the command's.
 #[test]

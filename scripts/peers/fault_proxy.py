@@ -10,6 +10,8 @@ on a fresh upstream connection, and can, per request:
   429               answer 429 with Retry-After: --retry-after seconds
   429_bare          answer 429 without Retry-After
   stall             forward, send the response head, then stall the body for --stall-seconds
+  hang              read the request head, answer nothing for --stall-seconds, then reset
+                    (nothing forwarded: a store that stops answering)
   endless           forward, send the response head (chunked), then an endless body
   huge              forward, send the response head with Content-Length: 1 GiB, then stream
                     filler until the client hangs up
@@ -69,7 +71,7 @@ def parse_args():
         sys.exit(f"fault_proxy: upstream must be a loopback address, got {a.upstream}")
     a.up_host, a.up_port = host.strip("[]"), int(port)
     a.fault_list = [f for f in a.faults.split(",") if f]
-    known = {"reset_request", "reset_response", "502", "503", "429", "429_bare", "stall",
+    known = {"reset_request", "reset_response", "502", "503", "429", "429_bare", "stall", "hang",
              "endless", "huge", "redirect"}
     bad = [f for f in a.fault_list if f not in known]
     if bad:
@@ -157,6 +159,11 @@ class Proxy:
             base_record(n, method, path, fault, status, start, t_start, auth)
 
         if fault == "reset_request":
+            record(n, method, path, fault, None, start)
+            reset(writer)
+            return
+        if fault == "hang":
+            await asyncio.sleep(self.a.stall_seconds)
             record(n, method, path, fault, None, start)
             reset(writer)
             return

@@ -92,7 +92,8 @@ impl Holder {
         } else {
             (None, None, None)
         };
-        let user = get("USER").or_else(|| get("USERNAME")).unwrap_or_default();
+        let user = get("USER").or_else(|| get("LOGNAME")).or_else(|| get("USERNAME"));
+        let user = user.unwrap_or_default();
         let who = match &run_url {
             Some(url) => {
                 let mut who = url.clone();

@@ -13,7 +13,8 @@ use super::{ServerProcess, free_port, port_open, python, scripts_dir, tempdir};
 pub struct Faults {
     /// Added delay each way, in milliseconds.
     pub latency_ms: u32,
-    /// Kinds to inject: reset_request, reset_response, 502, 503, 429, 429_bare, stall,
+    /// Kinds to inject: reset_request, reset_response, 502, 503, 429, 429_bare, stall, hang
+    /// (no answer for `stall_seconds`, nothing forwarded),
     /// endless (an endless chunked body), huge (Content-Length: 1 GiB, streamed), redirect.
     pub kinds: Vec<&'static str>,
     /// Probability that a request (after `fail_first`) gets a fault.

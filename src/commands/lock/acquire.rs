@@ -108,7 +108,13 @@ impl AcquirePlan {
             path: location.terraform_path(&url.bucket),
             lease,
         };
-        let env = |k: &str| std::env::var(k).ok();
+        // Without USER/LOGNAME (containers), the numeric user id stands in.
+        let env = |k: &str| {
+            std::env::var(k).ok().filter(|v| !v.is_empty()).or_else(|| {
+                // SAFETY: getuid(2) cannot fail and touches no memory.
+                (k == "USERNAME").then(|| format!("uid{}", unsafe { libc::getuid() }))
+            })
+        };
         let holder = Holder::from_env(env, &host_name(), command);
         let plan = AcquirePlan {
             bucket: url.bucket.clone(),

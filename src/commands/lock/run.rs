@@ -384,7 +384,22 @@ async fn hold(
             }
             _ = tokio::time::sleep_until(renew_at.into()), if next_renewal.is_some() => {
                 let lease = lease.unwrap_or_default();
-                match renew(store, plan, &etag, &body, lease).await {
+                // The command is stopped this long before the lease runs out when no renewal
+                // got through, so it never runs on an expired lease a waiter may take over.
+                let margin = (lease / 10).clamp(Duration::from_millis(300), Duration::from_secs(30));
+                let safe_until = lease_until.map(|u| u.checked_sub(margin).unwrap_or(u));
+                // Bounded: a renewal that hangs must not let the command outlive the lease.
+                let budget = safe_until
+                    .map(|u| u.saturating_duration_since(Instant::now()))
+                    .unwrap_or(lease)
+                    .min(lease / 3)
+                    .max(Duration::from_millis(50));
+                let renewal = tokio::time::timeout(budget, renew(store, plan, &etag, &body, lease))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Renewal::Failed(format!("no answer within {} ms", budget.as_millis()))
+                    });
+                match renewal {
                     Renewal::Ours(new_etag, new_body) => {
                         etag = new_etag;
                         lease_until = until_of(&new_body);
@@ -398,8 +413,8 @@ async fn hold(
                         return Ok(held);
                     }
                     Renewal::Failed(e) => {
-                        let retry = (lease / 10).max(Duration::from_millis(500));
-                        if lease_until.is_none_or(|u| Instant::now() + retry >= u) {
+                        let retry = (lease / 10).max(Duration::from_millis(200));
+                        if safe_until.is_none_or(|u| Instant::now() + retry >= u) {
                             held.lost = Some((format!("the lease ran out without a renewal (last error: {e})"), None));
                             held.status = terminate(&mut child, kill_after).await?;
                             return Ok(held);
