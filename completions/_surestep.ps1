@@ -166,6 +166,9 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Does this store honour the conditional writes and deletes Terraform''s locking relies on?')
+            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Take the lock (Terraform''s format, If-None-Match), optionally waiting and with a lease. Outputs lock_id, etag')
+            [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Release a lock taken by `acquire`: only the lock with this ID, deleted If-Match on its ETag')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Hold the lock around a command: acquire, run it (lease renewed), release, exit with its status')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -241,10 +244,91 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'surestep;lock;acquire' {
+            [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)')
+            [CompletionResult]::new('--workspace-key-prefix', '--workspace-key-prefix', [CompletionResultType]::ParameterName, 'The backend''s workspace_key_prefix')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'While the lock is held by someone else, poll until it is free for up to this long (e.g. 10m); 0 tries once')
+            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'Write a lease into the lock (its expiry, in Info): `lock run` renews it; once it runs out a waiter with --take-over-expired may replace the lock')
+            [CompletionResult]::new('--take-over-older-than', '--take-over-older-than', [CompletionResultType]::ParameterName, 'Replace a lock without a lease (e.g. Terraform''s) older than this, guarded by If-Match')
+            [CompletionResult]::new('--operation', '--operation', [CompletionResultType]::ParameterName, 'The lock body''s Operation')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The bucket''s region (default: from the AWS environment or profile, else us-east-1)')
+            [CompletionResult]::new('--sse-customer-key', '--sse-customer-key', [CompletionResultType]::ParameterName, 'SSE-C key (base64, 256-bit) the state bucket''s objects are encrypted with')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
+            [CompletionResult]::new('--take-over-expired', '--take-over-expired', [CompletionResultType]::ParameterName, 'Replace a lock whose lease has expired (a crashed holder), guarded by If-Match')
+            [CompletionResult]::new('--allow-unsafe-store', '--allow-unsafe-store', [CompletionResultType]::ParameterName, 'Go ahead on a store that does not honour the conditions the step relies on (no mutual exclusion guarantee)')
+            [CompletionResult]::new('--path-style', '--path-style', [CompletionResultType]::ParameterName, 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'surestep;lock;release' {
+            [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)')
+            [CompletionResult]::new('--workspace-key-prefix', '--workspace-key-prefix', [CompletionResultType]::ParameterName, 'The backend''s workspace_key_prefix')
+            [CompletionResult]::new('--lock-id', '--lock-id', [CompletionResultType]::ParameterName, 'The ID `lock acquire` printed (output lock_id)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The bucket''s region (default: from the AWS environment or profile, else us-east-1)')
+            [CompletionResult]::new('--sse-customer-key', '--sse-customer-key', [CompletionResultType]::ParameterName, 'SSE-C key (base64, 256-bit) the state bucket''s objects are encrypted with')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
+            [CompletionResult]::new('--allow-unsafe-store', '--allow-unsafe-store', [CompletionResultType]::ParameterName, 'Go ahead on a store that ignores If-Match on DELETE (a newer lock could be removed)')
+            [CompletionResult]::new('--path-style', '--path-style', [CompletionResultType]::ParameterName, 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'surestep;lock;run' {
+            [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)')
+            [CompletionResult]::new('--workspace-key-prefix', '--workspace-key-prefix', [CompletionResultType]::ParameterName, 'The backend''s workspace_key_prefix')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'While the lock is held by someone else, poll until it is free for up to this long (e.g. 10m); 0 tries once')
+            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'Write a lease into the lock (its expiry, in Info): `lock run` renews it; once it runs out a waiter with --take-over-expired may replace the lock')
+            [CompletionResult]::new('--take-over-older-than', '--take-over-older-than', [CompletionResultType]::ParameterName, 'Replace a lock without a lease (e.g. Terraform''s) older than this, guarded by If-Match')
+            [CompletionResult]::new('--operation', '--operation', [CompletionResultType]::ParameterName, 'The lock body''s Operation')
+            [CompletionResult]::new('--kill-after', '--kill-after', [CompletionResultType]::ParameterName, 'After SIGTERM to a command that lost its lock, wait this long before SIGKILL')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The bucket''s region (default: from the AWS environment or profile, else us-east-1)')
+            [CompletionResult]::new('--sse-customer-key', '--sse-customer-key', [CompletionResultType]::ParameterName, 'SSE-C key (base64, 256-bit) the state bucket''s objects are encrypted with')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
+            [CompletionResult]::new('--take-over-expired', '--take-over-expired', [CompletionResultType]::ParameterName, 'Replace a lock whose lease has expired (a crashed holder), guarded by If-Match')
+            [CompletionResult]::new('--allow-unsafe-store', '--allow-unsafe-store', [CompletionResultType]::ParameterName, 'Go ahead on a store that does not honour the conditions the step relies on (no mutual exclusion guarantee)')
+            [CompletionResult]::new('--path-style', '--path-style', [CompletionResultType]::ParameterName, 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'surestep;lock;help' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Does this store honour the conditional writes and deletes Terraform''s locking relies on?')
+            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Take the lock (Terraform''s format, If-None-Match), optionally waiting and with a lease. Outputs lock_id, etag')
+            [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Release a lock taken by `acquire`: only the lock with this ID, deleted If-Match on its ETag')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Hold the lock around a command: acquire, run it (lease renewed), release, exit with its status')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -255,6 +339,15 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             break
         }
         'surestep;lock;help;probe' {
+            break
+        }
+        'surestep;lock;help;acquire' {
+            break
+        }
+        'surestep;lock;help;release' {
+            break
+        }
+        'surestep;lock;help;run' {
             break
         }
         'surestep;lock;help;help' {
@@ -285,6 +378,9 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Does this store honour the conditional writes and deletes Terraform''s locking relies on?')
+            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Take the lock (Terraform''s format, If-None-Match), optionally waiting and with a lease. Outputs lock_id, etag')
+            [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Release a lock taken by `acquire`: only the lock with this ID, deleted If-Match on its ETag')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Hold the lock around a command: acquire, run it (lease renewed), release, exit with its status')
             break
         }
         'surestep;help;lock;status' {
@@ -294,6 +390,15 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             break
         }
         'surestep;help;lock;probe' {
+            break
+        }
+        'surestep;help;lock;acquire' {
+            break
+        }
+        'surestep;help;lock;release' {
+            break
+        }
+        'surestep;help;lock;run' {
             break
         }
         'surestep;help;help' {

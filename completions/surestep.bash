@@ -52,8 +52,17 @@ _surestep() {
             surestep__subcmd__help,wait-for-image)
                 cmd="surestep__subcmd__help__subcmd__wait__subcmd__for__subcmd__image"
                 ;;
+            surestep__subcmd__help__subcmd__lock,acquire)
+                cmd="surestep__subcmd__help__subcmd__lock__subcmd__acquire"
+                ;;
             surestep__subcmd__help__subcmd__lock,probe)
                 cmd="surestep__subcmd__help__subcmd__lock__subcmd__probe"
+                ;;
+            surestep__subcmd__help__subcmd__lock,release)
+                cmd="surestep__subcmd__help__subcmd__lock__subcmd__release"
+                ;;
+            surestep__subcmd__help__subcmd__lock,run)
+                cmd="surestep__subcmd__help__subcmd__lock__subcmd__run"
                 ;;
             surestep__subcmd__help__subcmd__lock,status)
                 cmd="surestep__subcmd__help__subcmd__lock__subcmd__status"
@@ -61,11 +70,20 @@ _surestep() {
             surestep__subcmd__help__subcmd__lock,unlock)
                 cmd="surestep__subcmd__help__subcmd__lock__subcmd__unlock"
                 ;;
+            surestep__subcmd__lock,acquire)
+                cmd="surestep__subcmd__lock__subcmd__acquire"
+                ;;
             surestep__subcmd__lock,help)
                 cmd="surestep__subcmd__lock__subcmd__help"
                 ;;
             surestep__subcmd__lock,probe)
                 cmd="surestep__subcmd__lock__subcmd__probe"
+                ;;
+            surestep__subcmd__lock,release)
+                cmd="surestep__subcmd__lock__subcmd__release"
+                ;;
+            surestep__subcmd__lock,run)
+                cmd="surestep__subcmd__lock__subcmd__run"
                 ;;
             surestep__subcmd__lock,status)
                 cmd="surestep__subcmd__lock__subcmd__status"
@@ -73,11 +91,20 @@ _surestep() {
             surestep__subcmd__lock,unlock)
                 cmd="surestep__subcmd__lock__subcmd__unlock"
                 ;;
+            surestep__subcmd__lock__subcmd__help,acquire)
+                cmd="surestep__subcmd__lock__subcmd__help__subcmd__acquire"
+                ;;
             surestep__subcmd__lock__subcmd__help,help)
                 cmd="surestep__subcmd__lock__subcmd__help__subcmd__help"
                 ;;
             surestep__subcmd__lock__subcmd__help,probe)
                 cmd="surestep__subcmd__lock__subcmd__help__subcmd__probe"
+                ;;
+            surestep__subcmd__lock__subcmd__help,release)
+                cmd="surestep__subcmd__lock__subcmd__help__subcmd__release"
+                ;;
+            surestep__subcmd__lock__subcmd__help,run)
+                cmd="surestep__subcmd__lock__subcmd__help__subcmd__run"
                 ;;
             surestep__subcmd__lock__subcmd__help,status)
                 cmd="surestep__subcmd__lock__subcmd__help__subcmd__status"
@@ -198,7 +225,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__help__subcmd__lock)
-            opts="status unlock probe"
+            opts="status unlock probe acquire release run"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,7 +238,49 @@ _surestep() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        surestep__subcmd__help__subcmd__lock__subcmd__acquire)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         surestep__subcmd__help__subcmd__lock__subcmd__probe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__help__subcmd__lock__subcmd__release)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__help__subcmd__lock__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -296,7 +365,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__lock)
-            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version status unlock probe help"
+            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version status unlock probe acquire release run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -317,9 +386,81 @@ _surestep() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        surestep__subcmd__lock__subcmd__help)
-            opts="status unlock probe help"
+        surestep__subcmd__lock__subcmd__acquire)
+            opts="-q -v -h -V --workspace --workspace-key-prefix --wait --lease --take-over-expired --take-over-older-than --operation --allow-unsafe-store --endpoint-url --path-style --region --sse-customer-key --json --quiet --verbose --color --no-progress --github --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workspace-key-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --take-over-older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sse-customer-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --github)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__lock__subcmd__help)
+            opts="status unlock probe acquire release run help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__lock__subcmd__help__subcmd__acquire)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -346,6 +487,34 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__lock__subcmd__help__subcmd__probe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__lock__subcmd__help__subcmd__release)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__lock__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -394,6 +563,114 @@ _surestep() {
                 return 0
             fi
             case "${prev}" in
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sse-customer-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --github)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__lock__subcmd__release)
+            opts="-q -v -h -V --workspace --workspace-key-prefix --lock-id --allow-unsafe-store --endpoint-url --path-style --region --sse-customer-key --json --quiet --verbose --color --no-progress --github --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workspace-key-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sse-customer-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --github)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__lock__subcmd__run)
+            opts="-q -v -h -V --workspace --workspace-key-prefix --wait --lease --take-over-expired --take-over-older-than --operation --allow-unsafe-store --kill-after --endpoint-url --path-style --region --sse-customer-key --json --quiet --verbose --color --no-progress --github --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workspace-key-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --take-over-older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kill-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --endpoint-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -158,6 +158,9 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand status 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
             cand unlock 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
             cand probe 'Does this store honour the conditional writes and deletes Terraform''s locking relies on?'
+            cand acquire 'Take the lock (Terraform''s format, If-None-Match), optionally waiting and with a lease. Outputs lock_id, etag'
+            cand release 'Release a lock taken by `acquire`: only the lock with this ID, deleted If-Match on its ETag'
+            cand run 'Hold the lock around a command: acquire, run it (lease renewed), release, exit with its status'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'surestep;lock;status'= {
@@ -229,10 +232,88 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'surestep;lock;acquire'= {
+            cand --workspace 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)'
+            cand --workspace-key-prefix 'The backend''s workspace_key_prefix'
+            cand --wait 'While the lock is held by someone else, poll until it is free for up to this long (e.g. 10m); 0 tries once'
+            cand --lease 'Write a lease into the lock (its expiry, in Info): `lock run` renews it; once it runs out a waiter with --take-over-expired may replace the lock'
+            cand --take-over-older-than 'Replace a lock without a lease (e.g. Terraform''s) older than this, guarded by If-Match'
+            cand --operation 'The lock body''s Operation'
+            cand --endpoint-url 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)'
+            cand --region 'The bucket''s region (default: from the AWS environment or profile, else us-east-1)'
+            cand --sse-customer-key 'SSE-C key (base64, 256-bit) the state bucket''s objects are encrypted with'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --take-over-expired 'Replace a lock whose lease has expired (a crashed holder), guarded by If-Match'
+            cand --allow-unsafe-store 'Go ahead on a store that does not honour the conditions the step relies on (no mutual exclusion guarantee)'
+            cand --path-style 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'surestep;lock;release'= {
+            cand --workspace 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)'
+            cand --workspace-key-prefix 'The backend''s workspace_key_prefix'
+            cand --lock-id 'The ID `lock acquire` printed (output lock_id)'
+            cand --endpoint-url 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)'
+            cand --region 'The bucket''s region (default: from the AWS environment or profile, else us-east-1)'
+            cand --sse-customer-key 'SSE-C key (base64, 256-bit) the state bucket''s objects are encrypted with'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --allow-unsafe-store 'Go ahead on a store that ignores If-Match on DELETE (a newer lock could be removed)'
+            cand --path-style 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'surestep;lock;run'= {
+            cand --workspace 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)'
+            cand --workspace-key-prefix 'The backend''s workspace_key_prefix'
+            cand --wait 'While the lock is held by someone else, poll until it is free for up to this long (e.g. 10m); 0 tries once'
+            cand --lease 'Write a lease into the lock (its expiry, in Info): `lock run` renews it; once it runs out a waiter with --take-over-expired may replace the lock'
+            cand --take-over-older-than 'Replace a lock without a lease (e.g. Terraform''s) older than this, guarded by If-Match'
+            cand --operation 'The lock body''s Operation'
+            cand --kill-after 'After SIGTERM to a command that lost its lock, wait this long before SIGKILL'
+            cand --endpoint-url 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)'
+            cand --region 'The bucket''s region (default: from the AWS environment or profile, else us-east-1)'
+            cand --sse-customer-key 'SSE-C key (base64, 256-bit) the state bucket''s objects are encrypted with'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --take-over-expired 'Replace a lock whose lease has expired (a crashed holder), guarded by If-Match'
+            cand --allow-unsafe-store 'Go ahead on a store that does not honour the conditions the step relies on (no mutual exclusion guarantee)'
+            cand --path-style 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'surestep;lock;help'= {
             cand status 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
             cand unlock 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
             cand probe 'Does this store honour the conditional writes and deletes Terraform''s locking relies on?'
+            cand acquire 'Take the lock (Terraform''s format, If-None-Match), optionally waiting and with a lease. Outputs lock_id, etag'
+            cand release 'Release a lock taken by `acquire`: only the lock with this ID, deleted If-Match on its ETag'
+            cand run 'Hold the lock around a command: acquire, run it (lease renewed), release, exit with its status'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'surestep;lock;help;status'= {
@@ -240,6 +321,12 @@ set edit:completion:arg-completer[surestep] = {|@words|
         &'surestep;lock;help;unlock'= {
         }
         &'surestep;lock;help;probe'= {
+        }
+        &'surestep;lock;help;acquire'= {
+        }
+        &'surestep;lock;help;release'= {
+        }
+        &'surestep;lock;help;run'= {
         }
         &'surestep;lock;help;help'= {
         }
@@ -263,12 +350,21 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand status 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
             cand unlock 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
             cand probe 'Does this store honour the conditional writes and deletes Terraform''s locking relies on?'
+            cand acquire 'Take the lock (Terraform''s format, If-None-Match), optionally waiting and with a lease. Outputs lock_id, etag'
+            cand release 'Release a lock taken by `acquire`: only the lock with this ID, deleted If-Match on its ETag'
+            cand run 'Hold the lock around a command: acquire, run it (lease renewed), release, exit with its status'
         }
         &'surestep;help;lock;status'= {
         }
         &'surestep;help;lock;unlock'= {
         }
         &'surestep;help;lock;probe'= {
+        }
+        &'surestep;help;lock;acquire'= {
+        }
+        &'surestep;help;lock;release'= {
+        }
+        &'surestep;help;lock;run'= {
         }
         &'surestep;help;help'= {
         }

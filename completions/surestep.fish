@@ -140,22 +140,25 @@ complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s v -
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s V -l version -d 'Print version'
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
 always\t''
 never\t''"
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -s q -l quiet -d 'Print nothing but errors'
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -s V -l version -d 'Print version'
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'
-complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -f -a "acquire" -d 'Take the lock (Terraform\'s format, If-None-Match), optionally waiting and with a lease. Outputs lock_id, etag'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -f -a "release" -d 'Release a lock taken by `acquire`: only the lock with this ID, deleted If-Match on its ETag'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -f -a "run" -d 'Hold the lock around a command: acquire, run it (lease renewed), release, exit with its status'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe acquire release run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l workspace -d 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l workspace-key-prefix -d 'The backend\'s workspace_key_prefix' -r
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from status" -l stale-after -d 'Mark locks older than this as stale (e.g. 30m, 2h, 1d)' -r
@@ -216,9 +219,81 @@ complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from probe" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l workspace -d 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l workspace-key-prefix -d 'The backend\'s workspace_key_prefix' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l wait -d 'While the lock is held by someone else, poll until it is free for up to this long (e.g. 10m); 0 tries once' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l lease -d 'Write a lease into the lock (its expiry, in Info): `lock run` renews it; once it runs out a waiter with --take-over-expired may replace the lock' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l take-over-older-than -d 'Replace a lock without a lease (e.g. Terraform\'s) older than this, guarded by If-Match' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l operation -d 'The lock body\'s Operation' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l endpoint-url -d 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l region -d 'The bucket\'s region (default: from the AWS environment or profile, else us-east-1)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l sse-customer-key -d 'SSE-C key (base64, 256-bit) the state bucket\'s objects are encrypted with' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l take-over-expired -d 'Replace a lock whose lease has expired (a crashed holder), guarded by If-Match'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l allow-unsafe-store -d 'Go ahead on a store that does not honour the conditions the step relies on (no mutual exclusion guarantee)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l path-style -d 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l workspace -d 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l workspace-key-prefix -d 'The backend\'s workspace_key_prefix' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l lock-id -d 'The ID `lock acquire` printed (output lock_id)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l endpoint-url -d 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l region -d 'The bucket\'s region (default: from the AWS environment or profile, else us-east-1)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l sse-customer-key -d 'SSE-C key (base64, 256-bit) the state bucket\'s objects are encrypted with' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l allow-unsafe-store -d 'Go ahead on a store that ignores If-Match on DELETE (a newer lock could be removed)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l path-style -d 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from release" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l workspace -d 'The Terraform workspace (non-default workspaces live under env:/<workspace>/<key>)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l workspace-key-prefix -d 'The backend\'s workspace_key_prefix' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l wait -d 'While the lock is held by someone else, poll until it is free for up to this long (e.g. 10m); 0 tries once' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l lease -d 'Write a lease into the lock (its expiry, in Info): `lock run` renews it; once it runs out a waiter with --take-over-expired may replace the lock' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l take-over-older-than -d 'Replace a lock without a lease (e.g. Terraform\'s) older than this, guarded by If-Match' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l operation -d 'The lock body\'s Operation' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l kill-after -d 'After SIGTERM to a command that lost its lock, wait this long before SIGKILL' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l endpoint-url -d 'S3-compatible endpoint (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l region -d 'The bucket\'s region (default: from the AWS environment or profile, else us-east-1)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l sse-customer-key -d 'SSE-C key (base64, 256-bit) the state bucket\'s objects are encrypted with' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l take-over-expired -d 'Replace a lock whose lease has expired (a crashed holder), guarded by If-Match'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l allow-unsafe-store -d 'Go ahead on a store that does not honour the conditions the step relies on (no mutual exclusion guarantee)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l path-style -d 'Path-style addressing (http://host/bucket/key), needed by most S3-compatible stores'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "acquire" -d 'Take the lock (Terraform\'s format, If-None-Match), optionally waiting and with a lease. Outputs lock_id, etag'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "release" -d 'Release a lock taken by `acquire`: only the lock with this ID, deleted If-Match on its ETag'
+complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "run" -d 'Hold the lock around a command: acquire, run it (lease renewed), release, exit with its status'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "verify-wheels" -d 'Prove dist/ is complete and intact: every wheel\'s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI\'s upload rules'
@@ -229,3 +304,6 @@ complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_s
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "acquire" -d 'Take the lock (Terraform\'s format, If-None-Match), optionally waiting and with a lease. Outputs lock_id, etag'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "release" -d 'Release a lock taken by `acquire`: only the lock with this ID, deleted If-Match on its ETag'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "run" -d 'Hold the lock around a command: acquire, run it (lease renewed), release, exit with its status'

@@ -578,7 +578,7 @@ pub const CATALOGUE: &[Failure] = &[
     ),
     f(
         "lock unlock",
-        "the store rejects conditional deletes (501)",
+        "the store rejects (501) or ignores conditional deletes (learned on a scratch object beside the lock, never on the lock)",
         FAILED,
         Doc(
             "pass --allow-unconditional-delete if nothing else can take the lock meanwhile; `surestep lock probe` checks a store",
@@ -589,6 +589,78 @@ pub const CATALOGUE: &[Failure] = &[
         "the delete got no clear answer three times and the lock is still there",
         ENV,
         Code("run the unlock again once the store answers; `surestep lock status` shows the lock"),
+    ),
+    f(
+        "lock unlock",
+        "the store answered the delete with success but the lock is still there (read back)",
+        ENV,
+        Code("run the unlock again once the store answers; `surestep lock status` shows the lock"),
+    ),
+    f(
+        "lock acquire",
+        "acquire, release, run: the store does not honour a condition the step relies on (If-None-Match on PUT, If-Match on DELETE or PUT), checked on a scratch object beside the lock",
+        ENV,
+        Code(
+            "this store cannot give mutual exclusion for that step; pass {flag} to accept the risk (`surestep lock probe s3://{bucket}/` shows what the store honours)",
+        ),
+    ),
+    f(
+        "lock acquire",
+        "acquire, release, run: an s3:// URL ending in / (a prefix)",
+        USAGE,
+        Code("name the state key the lock guards, e.g. s3://BUCKET/deploys/prod.tfstate"),
+    ),
+    f(
+        "lock acquire",
+        "the lock is held by someone else and --wait ran out (or --wait 0)",
+        FAILED,
+        Doc(
+            "the message names the holder, its ID and age; wait longer, or let a crashed holder's lease expire and pass --take-over-expired",
+        ),
+    ),
+    f(
+        "lock acquire",
+        "the store does not implement PutObject If-None-Match (501)",
+        ENV,
+        Code(
+            "use a store that supports conditional writes (AWS S3 since 2024-08); `surestep lock probe` checks a store",
+        ),
+    ),
+    f(
+        "lock acquire",
+        "a take-over on a store that does not implement DeleteObject If-Match (501)",
+        ENV,
+        Code(
+            "remove the lock with `surestep lock unlock` (it explains the risk), or drop --take-over-expired / --take-over-older-than",
+        ),
+    ),
+    f(
+        "lock release",
+        "the lock carries another ID, or changed since it was read",
+        FAILED,
+        Doc("nothing was deleted; the message names the holder"),
+    ),
+    f(
+        "lock run",
+        "the command cannot be started",
+        ENV,
+        Code("check the command after `--`: it must be a program on PATH or a path"),
+    ),
+    f(
+        "lock run",
+        "the lock was lost mid-run (a renewal got 412, the lock was removed, or the lease ran out unrenewed)",
+        FAILED,
+        Doc(
+            "the command was stopped (SIGTERM, then SIGKILL after --kill-after); `surestep lock status` shows who holds the lock now",
+        ),
+    ),
+    f(
+        "lock run",
+        "the command succeeded but the lock could not be released",
+        ENV,
+        Doc(
+            "the lock stays until its lease expires; `surestep lock release --lock-id <ID>` removes it",
+        ),
     ),
 ];
 

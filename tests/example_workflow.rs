@@ -131,8 +131,15 @@ fn every_surestep_line_in_release_yml_parses_with_the_real_cli() {
         seen.insert(sub);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let want =
-        ["check-tag", "verify-wheels", "publish", "wait-for-image", "lock status", "lock unlock"];
+    let want = [
+        "check-tag",
+        "verify-wheels",
+        "publish",
+        "wait-for-image",
+        "lock status",
+        "lock unlock",
+        "lock run",
+    ];
     for w in want {
         assert!(seen.contains(w), "release.yml has no `surestep {w}` step (has {seen:?})");
     }

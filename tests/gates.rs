@@ -802,8 +802,8 @@ fn a_probe_that_found_if_none_match_honoured_does_not_claim_double_locking() {
     let warnings = doc["warnings"].to_string();
     // s3s-fs 0.14 honours If-None-Match and ignores If-Match on DELETE (test-peers.md).
     assert!(put_honoured, "{r}");
-    assert!(!warnings.contains("two applies can both take the lock"), "{r}");
-    assert!(warnings.contains("an unlock can remove a newer lock"), "{r}");
+    assert!(!warnings.contains("two holders both get the lock"), "{r}");
+    assert!(warnings.contains("a newer lock can be removed"), "{r}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `surestep lock status | unlock | probe` against real S3 servers on 127.0.0.1: one moto with
 //! signature checking (full AWS conditional semantics) shared by the tests, and s3s-fs (ignores
-//! If-Match on DELETE) for the probe. Locks are written exactly as Terraform writes them:
+//! If-Match on DELETE) for the probe and the unlock race. Locks are written exactly as Terraform writes them:
 //! PutObject with `If-None-Match: *`, `Content-Type: application/json`, a SHA-256 checksum.
 //!
 //! Every run of the binary goes through [`run`], which asserts that no secret (the moto secret
@@ -19,8 +19,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 use support::{Moto, S3sFs};
 use surestep::commands::lock::unlock::{
-    ReadLock, UnlockPlan, UnlockRequest, UnlockResult, check_step, delete_step, read_step,
-    unlock_steps,
+    ConditionalDelete, ReadLock, UnlockPlan, UnlockRequest, UnlockResult, check_step, delete_step,
+    read_step, store_step, unlock_steps,
 };
 use surestep::model::tflock::{LockInfo, LockLocation, format_rfc3339};
 use surestep::remote::s3_lock::{LockStore, S3Settings};
@@ -152,6 +152,21 @@ fn run_with(mut cmd: Command, args: &[&str], secrets: &[&str]) -> Run {
         assert!(!shown.contains(secret), "a secret was printed:\n{}", run.all());
     }
     run
+}
+
+/// The library reads credentials from the default chain, like the binary: the process
+/// environment, shared by every test thread. The guard keeps one library-level test at a time.
+fn library_credentials((ak, sk): (&str, &str)) -> std::sync::MutexGuard<'static, ()> {
+    static ENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let guard = ENV.lock().unwrap_or_else(|e| e.into_inner());
+    // SAFETY (edition 2024): std's environment lock serialises this with the other tests' reads.
+    unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", ak);
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", sk);
+        std::env::set_var("AWS_REGION", "us-east-1");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+    }
+    guard
 }
 
 const ID_A: &str = "c5bf827f-0a6c-d1a8-2d0b-5d1fa8b3e2a1";
@@ -362,15 +377,7 @@ fn unlock_race_lock_replaced_between_read_and_delete_deletes_nothing() {
     let m = moto();
     let state = "dev/terraform.tfstate";
     let s3 = moto_sdk();
-    let (ak, sk) = m.credentials();
-    // The library reads credentials from the default chain, like the binary.
-    // SAFETY (edition 2024): std's environment lock serialises this with the other tests' reads.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", ak);
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", sk);
-        std::env::set_var("AWS_REGION", "us-east-1");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    }
+    let _env = library_credentials(m.credentials());
     let location = LockLocation::for_key(state, None, "env:");
     // Someone force-unlocks and a new apply takes the lock (with a new ID).
     let replace = |s3: aws_sdk_s3::Client, b: String, key: String, new_id: &'static str| async move {
@@ -396,7 +403,9 @@ fn unlock_race_lock_replaced_between_read_and_delete_deletes_nothing() {
         check_step(&plan, &read).expect("the ID matches");
         let new_etag = replace(s3.clone(), b.clone(), location.lock_key.clone(), ID_B).await;
         assert_ne!(new_etag, read.object.etag, "the new lock must differ");
-        let deleted = delete_step(&store, &b, &read, &plan).await.unwrap();
+        let conditional = store_step(&store, &b, &location.lock_key).await.unwrap();
+        assert_eq!(conditional, ConditionalDelete::Honoured);
+        let deleted = delete_step(&store, &b, &read, &plan, conditional).await.unwrap();
         assert_eq!(deleted.result, UnlockResult::Changed);
     });
     let (_, body) = get_object(&s3, &b, "dev/terraform.tfstate.tflock").expect("new lock kept");
@@ -601,6 +610,8 @@ fn probe_on_moto_finds_both_conditions_honoured_and_cleans_up() {
     assert_eq!(j["checks"][0]["verdict"], "honoured");
     assert_eq!(j["checks"][1]["name"], "delete_if_match");
     assert_eq!(j["checks"][1]["verdict"], "honoured");
+    assert_eq!(j["checks"][2]["name"], "put_if_match");
+    assert_eq!(j["checks"][2]["verdict"], "honoured");
     assert_eq!(j["cleaned_up"], true);
     assert!(list_keys(&moto_sdk(), &b).is_empty(), "scratch object left behind");
 }
@@ -628,28 +639,86 @@ fn probe_on_s3s_fs_reports_the_conditional_delete_as_ignored() {
     assert!(r.stdout.contains("ignored") && r.stdout.contains("NOT safe"), "{}", r.stdout);
 }
 
+/// Issue 12: on a store that ignores `If-Match` on DELETE (s3s-fs), the lock is read, then a
+/// newer apply replaces it before the delete. The store's behaviour is learned on a scratch
+/// object, so the newer lock survives: refused without --allow-unconditional-delete (exit 1),
+/// and with it the re-read just before the unguarded delete sees the change. The old code sent
+/// its "test" delete to the lock key itself and removed the newer lock, reporting `removed`.
 #[test]
-fn unlock_on_s3s_fs_says_the_delete_was_unconditional_and_names_probe() {
+fn unlock_race_on_s3s_fs_keeps_the_newer_lock() {
     let s = s3s();
-    s.create_bucket("unlock-s3s");
-    let body = lock_info(ID_A, "unlock-s3s", "dev/terraform.tfstate", SystemTime::now()).to_json();
-    rt().block_on(terraform_lock(
-        &sdk(&s.endpoint(), s.credentials()),
-        "unlock-s3s",
-        "dev/terraform.tfstate.tflock",
-        body.into_bytes(),
-    ));
+    let b = "unlock-s3s-race";
+    s.create_bucket(b);
+    let s3 = sdk(&s.endpoint(), s.credentials());
+    let state = "dev/terraform.tfstate";
+    let location = LockLocation::for_key(state, None, "env:");
+    let key = location.lock_key.clone();
+    let body = |id: &str| lock_info(id, b, state, SystemTime::now()).to_json().into_bytes();
+    rt().block_on(terraform_lock(&s3, b, &key, body(ID_A)));
+    let settings = S3Settings {
+        endpoint_url: Some(s.endpoint()),
+        path_style: true,
+        region: Some("us-east-1".into()),
+        sse_customer_key: None,
+    };
+    let _env = library_credentials(s.credentials());
+    for (allow, expected) in [(false, UnlockResult::Unsupported), (true, UnlockResult::Changed)] {
+        let (old, new) =
+            if allow { (ID_B, "0b8f5e2d-1c3a-4d7e-9f60-a1b2c3d4e5f6") } else { (ID_A, ID_B) };
+        let outcome = rt().block_on(async {
+            let (store, _secrets) = LockStore::connect(&settings).await.unwrap();
+            let req = UnlockRequest {
+                bucket: b.into(),
+                location: location.clone(),
+                workspace_prefix: "env:".into(),
+                plan: UnlockPlan {
+                    lock_id: Some(old.into()),
+                    allow_unconditional_delete: allow,
+                    ..UnlockPlan::default()
+                },
+                dry_run: false,
+                confirm: false,
+            };
+            // The stale lock is cleared and a new apply takes the lock between read and delete.
+            let rival = async {
+                s3.delete_object().bucket(b).key(&key).send().await.unwrap();
+                terraform_lock(&s3, b, &key, body(new)).await;
+            };
+            unlock_steps(&store, &req, |_| panic!("no confirmation with --lock-id"), rival)
+                .await
+                .unwrap()
+        });
+        assert_eq!(outcome.result, expected, "allow={allow}: {}", outcome.message);
+        assert!(!outcome.removed, "allow={allow}");
+        assert_eq!(outcome.status(), surestep::exit::ExitStatus::Failed);
+        assert_eq!(outcome.conditional_delete, Some(ConditionalDelete::Ignored));
+        assert!(outcome.message.contains("nothing deleted"), "{}", outcome.message);
+        let (_, now) = get_object(&s3, b, &key).expect("the newer lock survives");
+        assert_eq!(LockInfo::parse(&now).unwrap().id, new, "allow={allow}");
+    }
+    // No scratch object is left beside the lock.
+    let keys = list_keys(&s3, b);
+    assert_eq!(keys, vec![key.clone()], "{keys:?}");
+
+    // The binary says the same, exit 1, and says why.
+    let cmd = surestep(&s.endpoint(), s.credentials());
+    let url = format!("s3://{b}/{state}");
+    let r = run_with(cmd, &["unlock", &url, "--yes", "--json"], &[s.credentials().1]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert_eq!(r.json()["result"], "unsupported");
+    assert!(r.stdout.contains("ignores If-Match on DELETE"), "{}", r.stdout);
+    assert!(get_object(&s3, b, &key).is_some());
+    // With --allow-unconditional-delete it is removed, read back, and said to be unguarded.
     let cmd = surestep(&s.endpoint(), s.credentials());
     let r = run_with(
         cmd,
-        &["unlock", "s3://unlock-s3s/dev/terraform.tfstate", "--lock-id", ID_A, "--json"],
+        &["unlock", &url, "--yes", "--allow-unconditional-delete", "--json"],
         &[s.credentials().1],
     );
     assert_eq!(r.code, 0, "{}", r.all());
-    let j = r.json();
-    assert_eq!(j["removed"], true);
-    assert_eq!(j["conditional_delete"], "ignored");
-    assert!(r.stderr.contains("surestep lock probe"), "{}", r.stderr);
+    assert_eq!(r.json()["removed"], true);
+    assert!(r.stderr.contains("unconditional"), "{}", r.stderr);
+    assert!(get_object(&s3, b, &key).is_none());
 }
 
 #[test]

@@ -10,6 +10,8 @@ on a fresh upstream connection, and can, per request:
   429               answer 429 with Retry-After: --retry-after seconds
   429_bare          answer 429 without Retry-After
   stall             forward, send the response head, then stall the body for --stall-seconds
+  hang              read the request head, answer nothing for --stall-seconds, then reset
+                    (nothing forwarded: a store that stops answering)
   endless           forward, send the response head (chunked), then an endless body
   huge              forward, send the response head with Content-Length: 1 GiB, then stream
                     filler until the client hangs up
@@ -22,6 +24,8 @@ port, to put a second proxy in front of a token server).
 --stale-seconds S makes the proxy an index that lists uploads late (a CDN in front of PyPI, a
 mirror): a GET matching --stale-match (default: any GET) is answered with the newest upstream
 answer that is at least S seconds old, so every change shows up S seconds late.
+--drop-request-header NAME (repeatable) removes that header from every forwarded request (a
+store that ignores If-None-Match, say); the upstream must then not check signatures.
 
 Faults hit the first --fail-first requests, then each later request with --fault-rate
 probability (seeded, so runs repeat). Every request is logged as one JSON line to --log:
@@ -66,13 +70,14 @@ def parse_args():
     p.add_argument("--stale-seconds", type=float, default=0.0,
                    help="serve the previous answer to a GET until a change is this old")
     p.add_argument("--stale-match", default="^GET ", help="regex on the request head")
+    p.add_argument("--drop-request-header", action="append", default=[], help="header name")
     a = p.parse_args()
     host, _, port = a.upstream.rpartition(":")
     if host.strip("[]") not in LOOPBACK:
         sys.exit(f"fault_proxy: upstream must be a loopback address, got {a.upstream}")
     a.up_host, a.up_port = host.strip("[]"), int(port)
     a.fault_list = [f for f in a.faults.split(",") if f]
-    known = {"reset_request", "reset_response", "502", "503", "429", "429_bare", "stall",
+    known = {"reset_request", "reset_response", "502", "503", "429", "429_bare", "stall", "hang",
              "endless", "huge", "redirect"}
     bad = [f for f in a.fault_list if f not in known]
     if bad:
@@ -80,6 +85,7 @@ def parse_args():
     a.match_re = re.compile(a.match, re.IGNORECASE | re.MULTILINE) if a.match else None
     a.replacements = [r.split("=", 1) for r in a.replace_in_head]
     a.stale_re = re.compile(a.stale_match, re.IGNORECASE | re.MULTILINE)
+    a.dropped = {h.strip().lower() for h in a.drop_request_header}
     return a
 
 
@@ -164,7 +170,7 @@ class Proxy:
                 chunked = True
             if kl == "authorization":
                 auth = True
-            if kl in ("connection", "keep-alive", "proxy-connection"):
+            if kl in ("connection", "keep-alive", "proxy-connection") or kl in self.a.dropped:
                 continue
             kept.append(h)
         kept.append("Connection: close")
@@ -176,6 +182,11 @@ class Proxy:
             base_record(n, method, path, fault, status, start, t_start, auth)
 
         if fault == "reset_request":
+            record(n, method, path, fault, None, start)
+            reset(writer)
+            return
+        if fault == "hang":
+            await asyncio.sleep(self.a.stall_seconds)
             record(n, method, path, fault, None, start)
             reset(writer)
             return

@@ -1,4 +1,5 @@
-//! Flags of `surestep lock status | unlock | probe` (Terraform S3 lock files).
+//! Flags of `surestep lock status | unlock | probe | acquire | release | run` (Terraform S3 lock
+//! files).
 
 use crate::secret::Secret;
 use clap::{Args, Subcommand};
@@ -24,6 +25,12 @@ pub enum LockCommand {
     Unlock(LockUnlockArgs),
     /// Does this store honour the conditional writes and deletes Terraform's locking relies on?
     Probe(LockProbeArgs),
+    /// Take the lock (Terraform's format, If-None-Match), optionally waiting and with a lease. Outputs lock_id, etag
+    Acquire(LockAcquireArgs),
+    /// Release a lock taken by `acquire`: only the lock with this ID, deleted If-Match on its ETag
+    Release(LockReleaseArgs),
+    /// Hold the lock around a command: acquire, run it (lease renewed), release, exit with its status
+    Run(LockRunArgs),
 }
 
 impl LockCommand {
@@ -32,6 +39,9 @@ impl LockCommand {
             LockCommand::Status(_) => "lock status",
             LockCommand::Unlock(_) => "lock unlock",
             LockCommand::Probe(_) => "lock probe",
+            LockCommand::Acquire(_) => "lock acquire",
+            LockCommand::Release(_) => "lock release",
+            LockCommand::Run(_) => "lock run",
         }
     }
 }
@@ -126,4 +136,95 @@ pub struct LockProbeArgs {
     pub url: String,
     #[command(flatten)]
     pub s3: S3Flags,
+}
+
+/// How to take the lock: waiting, the lease, take-over, the operation named in the body.
+#[derive(Debug, Args, Clone)]
+pub struct HoldFlags {
+    /// While the lock is held by someone else, poll until it is free for up to this long
+    /// (e.g. 10m); 0 tries once
+    #[arg(long, default_value = "0", value_name = "DURATION")]
+    pub wait: String,
+    /// Write a lease into the lock (its expiry, in Info): `lock run` renews it; once it runs out a
+    /// waiter with --take-over-expired may replace the lock
+    #[arg(long, value_name = "DURATION")]
+    pub lease: Option<String>,
+    /// Replace a lock whose lease has expired (a crashed holder), guarded by If-Match
+    #[arg(long)]
+    pub take_over_expired: bool,
+    /// Replace a lock without a lease (e.g. Terraform's) older than this, guarded by If-Match
+    #[arg(long, value_name = "DURATION")]
+    pub take_over_older_than: Option<String>,
+    /// The lock body's Operation
+    #[arg(long, default_value = "surestep", value_name = "NAME")]
+    pub operation: String,
+    /// Go ahead on a store that does not honour the conditions the step relies on (no mutual
+    /// exclusion guarantee)
+    #[arg(long)]
+    pub allow_unsafe_store: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(after_long_help = "\
+Writes `<key>.tflock` in Terraform's format with PutObject `If-None-Match: *`, so Terraform and \
+OpenTofu runs on the same state wait for it, then reads it back: success is reported only for \
+the lock that carries our ID. A lost answer to the write (reset, timeout, 5xx) is resolved by \
+reading the lock. Before relying on If-None-Match the store is checked on a scratch object \
+beside the lock (exit 3 if it ignores it, unless --allow-unsafe-store).
+
+Outputs: acquired, lock_id, etag, lease_expires, waited_seconds, who.")]
+pub struct LockAcquireArgs {
+    #[command(flatten)]
+    pub target: LockTarget,
+    #[command(flatten)]
+    pub hold: HoldFlags,
+    #[command(flatten)]
+    pub s3: S3Flags,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(after_long_help = "\
+Reads the lock, refuses unless it carries --lock-id (exit 1, naming the holder), then deletes it \
+with `If-Match: <ETag read>`: a lock that is not ours is never deleted.
+
+Outputs: released, result, lock_id, who.")]
+pub struct LockReleaseArgs {
+    #[command(flatten)]
+    pub target: LockTarget,
+    /// The ID `lock acquire` printed (output lock_id)
+    #[arg(long, value_name = "ID")]
+    pub lock_id: String,
+    /// Go ahead on a store that ignores If-Match on DELETE (a newer lock could be removed)
+    #[arg(long)]
+    pub allow_unsafe_store: bool,
+    #[command(flatten)]
+    pub s3: S3Flags,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(after_long_help = "\
+Acquires the lock (as `lock acquire`), runs COMMAND with SURESTEP_LOCK_ID set, forwards SIGINT, \
+SIGTERM and SIGHUP to it, and releases the lock when it exits, whether it succeeded or not. \
+The exit status is the command's (128+N when a signal N ended it).
+
+With --lease the lease is renewed in the background (every third of the lease) by rewriting the \
+lock with `If-Match: <ETag>`. If a renewal finds the lock taken from us (412), or the lease runs \
+out without a renewal, the command is stopped (SIGTERM, then SIGKILL after --kill-after) and the \
+exit status is 1: a command never runs on without the lock.
+
+The command runs in its own process group; with --json its stdout goes to stderr so stdout \
+holds only the JSON document.")]
+pub struct LockRunArgs {
+    #[command(flatten)]
+    pub target: LockTarget,
+    #[command(flatten)]
+    pub hold: HoldFlags,
+    /// After SIGTERM to a command that lost its lock, wait this long before SIGKILL
+    #[arg(long, default_value = "10s", value_name = "DURATION")]
+    pub kill_after: String,
+    #[command(flatten)]
+    pub s3: S3Flags,
+    /// The command to run while holding the lock
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }

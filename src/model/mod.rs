@@ -3,6 +3,7 @@
 pub mod checksums;
 pub mod image_conditions;
 pub mod image_ref;
+pub mod lock_hold;
 pub mod matrix;
 pub mod metadata;
 pub mod oci;

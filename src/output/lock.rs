@@ -17,8 +17,15 @@ fn age_text(report: &LockReport) -> String {
     report.age_seconds.map(|a| format_age(Duration::from_secs(a))).unwrap_or_else(|| "?".into())
 }
 
-fn opt(v: &Option<String>) -> &str {
-    v.as_deref().filter(|s| !s.is_empty()).unwrap_or("-")
+/// A value from a lock body (untrusted) or `-`, with control characters made visible.
+fn opt(v: &Option<String>) -> String {
+    printable(v.as_deref().filter(|s| !s.is_empty()).unwrap_or("-"))
+}
+
+/// Untrusted text for a terminal or a log: control, bidi and invisible characters shown
+/// escaped (the output layer's one neutraliser for console text).
+pub(crate) fn printable(text: &str) -> String {
+    console(text).into_owned()
 }
 
 /// The lock's fields, indented, one per line. Every value came from the lock's writer (or
@@ -31,13 +38,13 @@ fn lock_details(s: &Styles, l: &LockReport) -> String {
     };
     match &l.raw_body {
         Some(raw) => {
-            line("body", &format!("(unparseable) {}", raw.trim()));
+            line("body", &format!("(unparseable) {}", printable(raw.trim())));
         }
         None => {
-            line("ID", opt(&l.lock_id));
-            line("operation", opt(&l.operation));
-            line("who", opt(&l.who));
-            line("version", opt(&l.version));
+            line("ID", &opt(&l.lock_id));
+            line("operation", &opt(&l.operation));
+            line("who", &opt(&l.who));
+            line("version", &opt(&l.version));
             let when = match l.clock_skew_seconds {
                 Some(ahead) => format!(
                     "in the future by {}: clock skew, age unknown",
@@ -46,9 +53,13 @@ fn lock_details(s: &Styles, l: &LockReport) -> String {
                 None => format!("{} ago", age_text(l)),
             };
             line("created", &format!("{} ({when})", opt(&l.created)));
-            line("path", opt(&l.path));
+            line("path", &opt(&l.path));
             if let Some(info) = l.info.as_deref().filter(|i| !i.is_empty()) {
-                line("info", info);
+                line("info", &printable(info));
+            }
+            if let Some(until) = &l.lease_expires {
+                let state = if l.lease_expired == Some(true) { " (expired)" } else { "" };
+                line("lease until", &format!("{until}{state}"));
             }
         }
     }
@@ -56,7 +67,7 @@ fn lock_details(s: &Styles, l: &LockReport) -> String {
         line("workspace", &l.workspace);
     }
     line("etag", &l.etag);
-    line("last modified", opt(&l.last_modified));
+    line("last modified", &opt(&l.last_modified));
     out
 }
 
@@ -89,10 +100,10 @@ fn summary_table(locks: &[LockReport]) -> String {
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} | {}{} |\n",
             md_code(&l.lock_key),
-            md_code(opt(&l.lock_id)),
-            md_escape(opt(&l.who)),
-            md_escape(opt(&l.operation)),
-            md_escape(opt(&l.created)),
+            md_code(&opt(&l.lock_id)),
+            md_escape(&opt(&l.who)),
+            md_escape(&opt(&l.operation)),
+            md_escape(&opt(&l.created)),
             age_text(l),
             if l.stale { " (stale)" } else { "" }
         ));
@@ -156,7 +167,8 @@ impl Render for StatusOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> = self.warnings.iter().map(Annotation::warning).collect();
+        let mut out: Vec<Annotation> =
+            self.warnings.iter().map(|w| Annotation::warning(printable(w))).collect();
         if self.fail_if_locked && self.locked {
             out.push(Annotation::error(match (&self.lock_id, &self.who) {
                 (Some(id), Some(who)) if !self.recursive => {
@@ -214,7 +226,8 @@ impl Render for UnlockOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> = self.warnings.iter().map(Annotation::warning).collect();
+        let mut out: Vec<Annotation> =
+            self.warnings.iter().map(|w| Annotation::warning(printable(w))).collect();
         if self.status() == ExitStatus::Failed {
             out.push(Annotation::error(console(&self.message).into_owned()));
         }
@@ -300,4 +313,18 @@ pub fn confirm_unlock(reporter: &Reporter, lock: &LockReport) -> std::io::Result
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn lock_body_text_cannot_drive_the_terminal() {
+        assert_eq!(printable("ci@host"), "ci@host");
+        let hostile = "x\u{1b}]0;pwned\u{7}\r\n::error::fake";
+        let shown = printable(hostile);
+        assert!(!shown.chars().any(char::is_control), "{shown}");
+        assert!(shown.contains("\\u{1b}") && shown.contains("::error::fake"), "{shown}");
+    }
 }

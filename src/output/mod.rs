@@ -13,6 +13,7 @@ pub mod style;
 mod against;
 mod check_tag;
 pub mod lock;
+mod lock_hold;
 mod publish;
 mod verify_wheels;
 mod wait_for_image;
@@ -270,6 +271,11 @@ impl Reporter {
         &self.styles
     }
 
+    /// `--json`: stdout holds only the JSON document.
+    pub fn json_mode(&self) -> bool {
+        self.json
+    }
+
     pub fn in_github(&self) -> bool {
         self.github.is_some()
     }
@@ -347,10 +353,13 @@ impl Reporter {
             let mut doc = serde_json::to_value(outcome).unwrap_or(serde_json::Value::Null);
             if let serde_json::Value::Object(map) = &mut doc {
                 map.insert("command".into(), command.into());
-                let code = files_failed.as_ref().map_or(status, |e| e.status).code();
-                map.insert("exit_code".into(), code.into());
                 if let Some(err) = &files_failed {
+                    map.insert("exit_code".into(), err.status.code().into());
                     map.insert("error".into(), error_json(err));
+                } else {
+                    // An outcome that knows the process's real exit code (`lock run`: the
+                    // command's) says it itself.
+                    map.entry("exit_code").or_insert(status.code().into());
                 }
             }
             write_block(Stream::Out, &sanitize::json_document(&doc.to_string()));

@@ -13,7 +13,8 @@ use super::{ServerProcess, free_port, port_open, python, scripts_dir, tempdir};
 pub struct Faults {
     /// Added delay each way, in milliseconds.
     pub latency_ms: u32,
-    /// Kinds to inject: reset_request, reset_response, 502, 503, 429, 429_bare, stall,
+    /// Kinds to inject: reset_request, reset_response, 502, 503, 429, 429_bare, stall, hang
+    /// (no answer for `stall_seconds`, nothing forwarded),
     /// endless (an endless chunked body), huge (Content-Length: 1 GiB, streamed), redirect.
     pub kinds: Vec<&'static str>,
     /// Probability that a request (after `fail_first`) gets a fault.
@@ -38,6 +39,8 @@ pub struct Faults {
     pub stale_seconds: f64,
     /// Which requests lag (regex on the head; default: every GET).
     pub stale_match: Option<String>,
+    /// Request headers removed before forwarding (e.g. `If-None-Match`: a store that ignores it).
+    pub drop_request_headers: Vec<&'static str>,
 }
 
 /// One request as the proxy logged it.
@@ -94,6 +97,9 @@ impl FaultProxy {
         }
         for (old, new) in &faults.replace_in_head {
             cmd.args(["--replace-in-head", &format!("{old}={new}")]);
+        }
+        for name in &faults.drop_request_headers {
+            cmd.args(["--drop-request-header", name]);
         }
         let mut proc =
             ServerProcess::spawn("fault-proxy", &cmd, port, &dir.path().join("proxy.log"));

@@ -1,8 +1,13 @@
 //! `surestep lock …`: Terraform S3 lock files. What a lock looks like to people (`LockReport`),
-//! connecting to the store, and the dispatch to `status`, `unlock` and `probe`.
+//! connecting to the store, and the dispatch to `status`, `unlock`, `probe`, `acquire`,
+//! `release` and `run`.
 
+pub mod acquire;
 pub mod probe;
+pub mod release;
+pub mod run;
 pub mod status;
+pub mod store_check;
 pub mod unlock;
 
 use crate::cli::LockArgs;
@@ -31,6 +36,27 @@ pub fn run(args: &LockArgs, reporter: &Reporter) -> Result<ExitStatus, CliError>
             let outcome = crate::runtime()?.block_on(probe::probe(a, reporter))?;
             Ok(reporter.finish(name, &outcome))
         }
+        LockCommand::Acquire(a) => {
+            let outcome = crate::runtime()?.block_on(acquire::acquire(a, reporter))?;
+            Ok(reporter.finish(name, &outcome))
+        }
+        LockCommand::Release(a) => {
+            let outcome = crate::runtime()?.block_on(release::release(a, reporter))?;
+            Ok(reporter.finish(name, &outcome))
+        }
+        LockCommand::Run(a) => {
+            let rt = crate::runtime()?;
+            let outcome = rt.block_on(run::run(a, reporter))?;
+            let status = reporter.finish(name, &outcome);
+            drop(rt);
+            // The command's own exit status (any code, 128+N for a signal) is this process's.
+            if i32::from(status.code()) != outcome.status_code {
+                use std::io::Write;
+                let _ = std::io::stdout().flush();
+                std::process::exit(outcome.status_code);
+            }
+            Ok(status)
+        }
     }
 }
 
@@ -47,6 +73,10 @@ pub struct LockReport {
     pub who: Option<String>,
     pub version: Option<String>,
     pub info: Option<String>,
+    /// The lease's expiry, when `Info` carries a surestep lease (see `lock acquire --lease`).
+    pub lease_expires: Option<String>,
+    /// The lease ran out (the lock may be taken over with `--take-over-expired`).
+    pub lease_expired: Option<bool>,
     /// `Created` as written in the lock.
     pub created: Option<String>,
     /// Age from `Created`, or from the object's Last-Modified when `Created` is unreadable.
@@ -102,6 +132,8 @@ impl LockReport {
             who: None,
             version: None,
             info: None,
+            lease_expires: None,
+            lease_expired: None,
             created: None,
             age_seconds: age.map(|a| a.as_secs()),
             stale,
@@ -114,6 +146,9 @@ impl LockReport {
         };
         match parsed {
             Ok(info) => LockReport {
+                lease_expires: crate::model::lock_hold::lease_expiry(&info)
+                    .map(crate::model::tflock::format_rfc3339),
+                lease_expired: crate::model::lock_hold::lease_expiry(&info).map(|t| t < now),
                 lock_id: Some(info.id),
                 operation: Some(info.operation),
                 who: Some(info.who),

@@ -2,22 +2,20 @@
 //!
 //! The story, in three steps that are public so a test can interleave a rival writer:
 //! [`read_step`] reads the lock (body + ETag), [`check_step`] refuses a wrong ID or a lock
-//! younger than `--older-than`, [`delete_step`] deletes with `If-Match: <ETag read>`, so a lock
-//! replaced in between is never deleted. Before that delete, one `If-Match: <an ETag that cannot
-//! match>` request learns whether the store honours the condition at all.
+//! younger than `--older-than`, [`store_step`] learns on a scratch object beside the lock (never
+//! on the lock itself) whether the store honours `If-Match` on DELETE, and [`delete_step`]
+//! deletes with `If-Match: <ETag read>`, so a lock replaced in between is never deleted. After
+//! any 2xx delete the key is read back before `removed` is reported.
 
 use super::{LockReport, connect, parse_duration_flag, parse_url, s3_error};
 use crate::cli::lock::LockUnlockArgs;
 use crate::exit::{CliError, ExitStatus};
 use crate::model::tflock::LockLocation;
 use crate::output::Reporter;
-use crate::remote::s3_lock::{Conditional, LockObject, LockStore, S3LockError};
+use crate::remote::s3_lock::{Condition, Conditional, LockObject, LockStore, S3LockError, Verdict};
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::time::{Duration, SystemTime};
-
-/// An ETag no object has: the canary that tells whether `If-Match` on DELETE is honoured.
-pub const NEVER_MATCHING_ETAG: &str = "\"00000000000000000000000000000000\"";
 
 /// How the run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,7 +37,8 @@ pub enum UnlockResult {
     Changed,
     /// The lock disappeared between the read and the delete: someone else removed it.
     Gone,
-    /// The store rejects conditional deletes (501) and `--allow-unconditional-delete` is absent.
+    /// The store rejects (501) or ignores conditional deletes and `--allow-unconditional-delete`
+    /// is absent: nothing deleted.
     Unsupported,
     /// The user answered no at the prompt.
     Declined,
@@ -50,7 +49,8 @@ pub enum UnlockResult {
 #[serde(rename_all = "snake_case")]
 pub enum ConditionalDelete {
     Honoured,
-    /// The store deleted despite a non-matching ETag: the delete was unconditional.
+    /// The store deleted the scratch object despite a non-matching ETag: deletes are
+    /// unconditional there.
     Ignored,
     /// The store answered 501 NotImplemented.
     Unsupported,
@@ -177,54 +177,82 @@ pub struct Deleted {
     pub conditional: ConditionalDelete,
     /// The answer to a DELETE was lost and a re-read decided the result: what was lost.
     pub answer_lost: Option<String>,
+    /// Read back after the delete: another lock already sits at the key (taken since).
+    pub retaken: bool,
 }
 
-/// Step 3: delete the lock only if its ETag is still the one read.
+/// Step 2b: does the store honour `If-Match` on DELETE? Learned on a scratch object beside the
+/// lock (the check `lock probe` runs), never on the lock key: on a store that ignores the
+/// condition a "test" delete on the key would itself remove whatever lock is there.
+pub async fn store_step(
+    store: &LockStore,
+    bucket: &str,
+    lock_key: &str,
+) -> Result<ConditionalDelete, CliError> {
+    let checks =
+        super::store_check::run(store, bucket, lock_key, &[Condition::DeleteIfMatch]).await?;
+    Ok(match checks.first().map(|c| c.verdict) {
+        Some(Verdict::Honoured) => ConditionalDelete::Honoured,
+        Some(Verdict::Unsupported) => ConditionalDelete::Unsupported,
+        _ => ConditionalDelete::Ignored,
+    })
+}
+
+/// What is at the key after a delete the store answered with 2xx.
+async fn read_back(
+    store: &LockStore,
+    bucket: &str,
+    lock: &ReadLock,
+) -> Result<(UnlockResult, bool), CliError> {
+    let key = &lock.object.key;
+    match store.head_etag(bucket, key).await.map_err(s3_error)? {
+        None => Ok((UnlockResult::Removed, false)),
+        Some(etag) if etag == lock.object.etag => Err(CliError::environment(anyhow::anyhow!(
+            "s3://{bucket}/{key}: the store answered the delete with success, but the lock is still there, unchanged"
+        ))
+        .with_hint("run the unlock again once the store answers; `surestep lock status` shows the lock")),
+        // Ours is gone and a new lock was taken right after: report both.
+        Some(_) => Ok((UnlockResult::Removed, true)),
+    }
+}
+
+/// Step 3: delete the lock only if its ETag is still the one read. `conditional` is what
+/// [`store_step`] learned about the store.
 pub async fn delete_step(
     store: &LockStore,
     bucket: &str,
     lock: &ReadLock,
     plan: &UnlockPlan,
+    conditional: ConditionalDelete,
 ) -> Result<Deleted, CliError> {
     let key = &lock.object.key;
-    // Does the store honour If-Match on DELETE? A non-matching ETag must be refused with 412.
-    let conditional =
-        match store.delete_if_match(bucket, key, NEVER_MATCHING_ETAG).await.map_err(s3_error)? {
-            Conditional::PreconditionFailed => ConditionalDelete::Honoured,
-            Conditional::Missing => {
-                return Ok(Deleted {
-                    result: UnlockResult::Gone,
-                    conditional: ConditionalDelete::Honoured,
-                    answer_lost: None,
-                });
-            }
-            // The store deleted whatever was there: the lock is gone, unguarded.
-            Conditional::Done { .. } => {
-                return Ok(Deleted {
-                    result: UnlockResult::Removed,
-                    conditional: ConditionalDelete::Ignored,
-                    answer_lost: None,
-                });
-            }
-            Conditional::NotImplemented => ConditionalDelete::Unsupported,
-        };
-    if conditional == ConditionalDelete::Unsupported {
+    let done =
+        |result, answer_lost, retaken| Ok(Deleted { result, conditional, answer_lost, retaken });
+    if conditional != ConditionalDelete::Honoured {
         if !plan.allow_unconditional_delete {
-            return Ok(Deleted {
-                result: UnlockResult::Unsupported,
-                conditional,
-                answer_lost: None,
-            });
+            return done(UnlockResult::Unsupported, None, false);
+        }
+        // No guard from the store: narrow the window by re-reading right before the delete.
+        match store.head_etag(bucket, key).await.map_err(s3_error)? {
+            None => return done(UnlockResult::Gone, None, false),
+            Some(etag) if etag != lock.object.etag => {
+                return done(UnlockResult::Changed, None, false);
+            }
+            Some(_) => {}
         }
         store.delete(bucket, key).await.map_err(s3_error)?;
-        return Ok(Deleted { result: UnlockResult::Removed, conditional, answer_lost: None });
+        let (result, retaken) = read_back(store, bucket, lock).await?;
+        return done(result, None, retaken);
     }
     // Sent once per try, never blindly retried: when an answer is lost (reset, timeout, 5xx)
     // the delete may have happened, so re-read and let the store's state decide.
     let mut answer_lost = None;
     for _ in 0..LOST_ANSWER_TRIES {
         let result = match store.delete_if_match_once(bucket, key, &lock.object.etag).await {
-            Ok(Conditional::Done { .. }) => UnlockResult::Removed,
+            Ok(Conditional::Done { .. }) => {
+                let (result, retaken) = read_back(store, bucket, lock).await?;
+                return done(result, answer_lost, retaken);
+            }
             Ok(Conditional::PreconditionFailed) => UnlockResult::Changed,
             Ok(Conditional::Missing) if answer_lost.is_some() => UnlockResult::Removed,
             Ok(Conditional::Missing) => UnlockResult::Gone,
@@ -242,7 +270,7 @@ pub async fn delete_step(
             }
             Err(e) => return Err(s3_error(e)),
         };
-        return Ok(Deleted { result, conditional, answer_lost });
+        return done(result, answer_lost, false);
     }
     let lost = answer_lost.unwrap_or_default();
     Err(CliError::environment(anyhow::anyhow!(
@@ -314,7 +342,8 @@ pub struct UnlockRequest {
 }
 
 /// The whole unlock: read, check, confirm, then `between` (nothing in the binary; a rival
-/// writer in the race test), then the conditional delete, and the outcome that tells it.
+/// writer in the race test), then the store check on a scratch object and the conditional
+/// delete, and the outcome that tells it.
 pub async fn unlock_steps(
     store: &LockStore,
     req: &UnlockRequest,
@@ -375,7 +404,21 @@ pub async fn unlock_steps(
     }
 
     between.await;
-    let deleted = delete_step(store, bucket, &lock, plan).await?;
+    let conditional = store_step(store, bucket, &location.lock_key).await?;
+    outcome.conditional_delete = Some(conditional);
+    if conditional != ConditionalDelete::Honoured && !plan.allow_unconditional_delete {
+        outcome.result = UnlockResult::Unsupported;
+        outcome.message = match conditional {
+            ConditionalDelete::Unsupported => format!(
+                "{target}: the store rejects conditional deletes (501 NotImplemented), so the lock cannot be removed without risking a newer lock; nothing deleted. Add --allow-unconditional-delete to accept that risk"
+            ),
+            _ => format!(
+                "{target}: the store ignores If-Match on DELETE (checked on a scratch object, not on the lock), so removing the lock could remove a newer one taken meanwhile; nothing deleted. Add --allow-unconditional-delete to accept that risk"
+            ),
+        };
+        return Ok(outcome);
+    }
+    let deleted = delete_step(store, bucket, &lock, plan, conditional).await?;
     outcome.result = deleted.result;
     outcome.conditional_delete = Some(deleted.conditional);
     if let Some(lost) = &deleted.answer_lost {
@@ -394,12 +437,20 @@ pub async fn unlock_steps(
             );
             match deleted.conditional {
                 ConditionalDelete::Ignored => outcome.warnings.push(format!(
-                    "the store ignored If-Match on DELETE, so this delete was unconditional: had the lock changed since it was read, the new lock was removed too. Run `surestep lock probe s3://{bucket}/` to check this store; Terraform's locking is unsafe on it"
+                    "the store ignores If-Match on DELETE, so this delete was unconditional (--allow-unconditional-delete): the lock was re-read just before it, but a lock taken in that moment would have been removed too. Run `surestep lock probe s3://{bucket}/` to check this store; Terraform's locking is unsafe on it"
                 )),
                 ConditionalDelete::Unsupported => outcome.warnings.push(
                     "the store does not support conditional deletes: removed without the If-Match guard (--allow-unconditional-delete)".into(),
                 ),
                 ConditionalDelete::Honoured => {}
+            }
+            if deleted.retaken {
+                outcome.locked = true;
+                let now = read_step(store, bucket, location, ws_prefix, SystemTime::now()).await;
+                outcome.current = now.ok().flatten().map(|l| l.report);
+                outcome.warnings.push(format!(
+                    "{target}: read back after the delete, a new lock is already there (taken right after ours was removed)"
+                ));
             }
         }
         UnlockResult::Changed => {

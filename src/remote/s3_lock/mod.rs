@@ -1,20 +1,19 @@
 //! The S3 side of Terraform lock files: one client from aws-config's default chain, and the few
-//! operations the lock commands need (read a lock with its ETag, list `.tflock` keys, conditional
-//! put and delete), each mapping S3's answers to a typed [`S3LockError`].
+//! operations the lock commands need, each mapping S3's answers to a typed [`S3LockError`].
+//! What each part owns: `read` (a lock with its ETag, listings), `write` (conditional puts and
+//! deletes), `probe` (learning, on a scratch object, which conditions the store honours).
 //!
 //! Credentials, region and endpoint come from the environment the way every AWS tool reads them
 //! (env, profile, SSO, web identity), overridden by `--region` / `--endpoint-url`. The client
 //! never prints; the secret parts of the resolved credentials are handed back so the caller can
 //! mask them before any request is made.
 
-use crate::model::tflock::is_lock_key;
 use crate::secret::Secret;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::{BehaviorVersion, ProvideCredentials, Region};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use base64::Engine;
-use futures_util::StreamExt;
 use md5::Digest;
 use std::time::{Duration, SystemTime};
 
@@ -32,6 +31,12 @@ macro_rules! with_sse_c {
         }
     };
 }
+
+mod probe;
+mod read;
+mod write;
+
+pub use probe::{Condition, ProbeCheck, Verdict, check_conditions, scratch_key};
 
 /// How to reach the store, from the command line.
 #[derive(Debug, Clone, Default)]
@@ -245,181 +250,6 @@ impl LockStore {
     /// Where requests go, for messages (never carries credentials).
     pub fn endpoint(&self) -> &str {
         &self.endpoint
-    }
-
-    /// Reads a lock: body, ETag and Last-Modified; `None` when there is no lock.
-    pub async fn read_lock(
-        &self,
-        bucket: &str,
-        key: &str,
-    ) -> Result<Option<LockObject>, S3LockError> {
-        let req = self.client.get_object().bucket(bucket).key(key);
-        let req = with_sse_c!(req, &self.sse);
-        let out = match req.send().await {
-            Ok(out) => out,
-            Err(err) => {
-                if let Some(aws_sdk_s3::operation::get_object::GetObjectError::NoSuchKey(_)) =
-                    err.as_service_error()
-                {
-                    return Ok(None);
-                }
-                return match self.classify("GetObject", bucket, key, err) {
-                    S3LockError::NoSuchKey { .. } => Ok(None),
-                    other => Err(other),
-                };
-            }
-        };
-        let etag = out.e_tag().unwrap_or_default().to_owned();
-        let last_modified = out.last_modified().and_then(|d| SystemTime::try_from(*d).ok());
-        // A lock is a few hundred bytes: an endless or huge body is cut off by the limit.
-        let too_large = || S3LockError::TooLarge {
-            target: format!("s3://{bucket}/{key}"),
-            limit: MAX_LOCK_BYTES,
-        };
-        if out.content_length().is_some_and(|n| n > MAX_LOCK_BYTES as i64) {
-            return Err(too_large());
-        }
-        let mut stream = out.body;
-        let mut body = Vec::new();
-        while let Some(chunk) = stream.try_next().await.map_err(|e| S3LockError::Unreachable {
-            endpoint: self.endpoint.clone(),
-            message: format!("reading the body of s3://{bucket}/{key}: {e}"),
-        })? {
-            if body.len() + chunk.len() > MAX_LOCK_BYTES {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Some(LockObject { key: key.to_owned(), body, etag, last_modified }))
-    }
-
-    /// Reads many locks, [`READ_CONCURRENCY`] at a time, in the order given; `on_each` is
-    /// called as each read completes (for progress).
-    pub async fn read_locks(
-        &self,
-        bucket: &str,
-        keys: &[String],
-        on_each: &(dyn Fn() + Sync),
-    ) -> Vec<Result<Option<LockObject>, S3LockError>> {
-        futures_util::stream::iter(keys)
-            .map(|key| async move {
-                let read = self.read_lock(bucket, key).await;
-                on_each();
-                read
-            })
-            .buffered(READ_CONCURRENCY)
-            .collect()
-            .await
-    }
-
-    /// Lists every `.tflock` key under `prefix` (ListObjectsV2, all pages).
-    pub async fn list_lock_keys(
-        &self,
-        bucket: &str,
-        prefix: &str,
-    ) -> Result<LockListing, S3LockError> {
-        let mut pages =
-            self.client.list_objects_v2().bucket(bucket).prefix(prefix).into_paginator().send();
-        let mut listing = LockListing::default();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| self.classify("ListObjectsV2", bucket, prefix, e))?;
-            listing.pages += 1;
-            for object in page.contents() {
-                listing.objects_scanned += 1;
-                if let Some(key) = object.key().filter(|k| is_lock_key(k)) {
-                    listing.lock_keys.push(key.to_owned());
-                }
-            }
-        }
-        Ok(listing)
-    }
-
-    /// DeleteObject with `If-Match: <etag>`.
-    pub async fn delete_if_match(
-        &self,
-        bucket: &str,
-        key: &str,
-        etag: &str,
-    ) -> Result<Conditional, S3LockError> {
-        let res = self.client.delete_object().bucket(bucket).key(key).if_match(etag).send().await;
-        match res {
-            Ok(_) => Ok(Conditional::Done { etag: None }),
-            Err(err) => self.conditional_error("DeleteObject", bucket, key, err),
-        }
-    }
-
-    /// [`delete_if_match`](Self::delete_if_match) sent exactly once: the SDK's retry is off,
-    /// because after a lost answer the delete may already have happened and only a re-read
-    /// can tell (the caller does that, see [`S3LockError::outcome_unknown`]).
-    pub async fn delete_if_match_once(
-        &self,
-        bucket: &str,
-        key: &str,
-        etag: &str,
-    ) -> Result<Conditional, S3LockError> {
-        let once = aws_sdk_s3::config::Builder::new()
-            .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled());
-        let res = self
-            .client
-            .delete_object()
-            .bucket(bucket)
-            .key(key)
-            .if_match(etag)
-            .customize()
-            .config_override(once)
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(Conditional::Done { etag: None }),
-            Err(err) => self.conditional_error("DeleteObject", bucket, key, err),
-        }
-    }
-
-    /// DeleteObject with no condition (only with `--allow-unconditional-delete`, and cleanup).
-    pub async fn delete(&self, bucket: &str, key: &str) -> Result<(), S3LockError> {
-        self.client
-            .delete_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| self.classify("DeleteObject", bucket, key, e))
-    }
-
-    /// PutObject with `If-None-Match: *`, as Terraform takes a lock.
-    pub async fn put_if_absent(
-        &self,
-        bucket: &str,
-        key: &str,
-        body: Vec<u8>,
-    ) -> Result<Conditional, S3LockError> {
-        let req = self
-            .client
-            .put_object()
-            .bucket(bucket)
-            .key(key)
-            .content_type("application/json")
-            .if_none_match("*")
-            .body(body.into());
-        let req = with_sse_c!(req, &self.sse);
-        match req.send().await {
-            Ok(out) => Ok(Conditional::Done { etag: out.e_tag().map(str::to_owned) }),
-            Err(err) => self.conditional_error("PutObject", bucket, key, err),
-        }
-    }
-
-    /// The current ETag of a key, `None` when it does not exist.
-    pub async fn head_etag(&self, bucket: &str, key: &str) -> Result<Option<String>, S3LockError> {
-        let req = self.client.head_object().bucket(bucket).key(key);
-        let req = with_sse_c!(req, &self.sse);
-        match req.send().await {
-            Ok(out) => Ok(Some(out.e_tag().unwrap_or_default().to_owned())),
-            Err(err) => match self.classify("HeadObject", bucket, key, err) {
-                S3LockError::NoSuchKey { .. } => Ok(None),
-                other => Err(other),
-            },
-        }
     }
 
     fn conditional_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
