@@ -480,3 +480,51 @@ fn the_action_install_script_refuses_bad_inputs_and_reports_a_missing_version() 
     assert_eq!(stdout.matches("s3cret-pw").count(), 1, "{}", output_text(&out));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("s3cret-pw"), "{}", output_text(&out));
 }
+
+/// The GitHub release's standalone binary is the wheel's binary, under the name and path
+/// Cargo.toml's `[package.metadata.binstall]` gives `cargo binstall`.
+#[test]
+fn the_release_binary_archive_is_where_cargo_binstall_looks() {
+    let built = built();
+    let work = support::tempdir("release-binaries");
+    let dist = work.path().join("dist");
+    std::fs::create_dir(&dist).unwrap();
+    std::fs::copy(&built.wheel, dist.join(built.wheel.file_name().unwrap())).unwrap();
+    let out = clean(support::python())
+        .arg(support::repo_root().join("scripts/release-binaries.py"))
+        .arg(&dist)
+        .arg(work.path().join("binaries"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", output_text(&out));
+
+    let manifest: toml::Table =
+        std::fs::read_to_string(support::repo_root().join("Cargo.toml")).unwrap().parse().unwrap();
+    let binstall = &manifest["package"]["metadata"]["binstall"];
+    let target = "x86_64-unknown-linux-gnu";
+    let fill = |template: &str| {
+        template
+            .replace("{ repo }", manifest["package"]["repository"].as_str().unwrap())
+            .replace("{ version }", VERSION)
+            .replace("{ target }", target)
+            .replace("{ bin }", "surestep")
+            .replace("{ binary-ext }", "")
+    };
+    let url = fill(binstall["pkg-url"].as_str().unwrap());
+    assert_eq!(binstall["pkg-fmt"].as_str(), Some("tgz"));
+    let asset = url.rsplit('/').next().unwrap();
+    assert!(url.contains(&format!("/releases/download/v{VERSION}/")), "{url}");
+    let archive = work.path().join("binaries").join(asset);
+    assert!(archive.is_file(), "release-binaries.py wrote no {asset}: {}", output_text(&out));
+
+    let unpacked = work.path().join("unpacked");
+    std::fs::create_dir(&unpacked).unwrap();
+    let tar =
+        Command::new("tar").arg("xzf").arg(&archive).arg("-C").arg(&unpacked).output().unwrap();
+    assert!(tar.status.success(), "{}", output_text(&tar));
+    let binary = unpacked.join(fill(binstall["bin-dir"].as_str().unwrap()));
+    let from_wheel = binary_of(&built.wheel, work.path());
+    assert_eq!(support::sha256_file(&binary), support::sha256_file(&from_wheel));
+    let version = clean(&binary).arg("--version").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("surestep {VERSION}"));
+}
