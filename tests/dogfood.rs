@@ -528,3 +528,46 @@ fn the_release_binary_archive_is_where_cargo_binstall_looks() {
     let version = clean(&binary).arg("--version").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("surestep {VERSION}"));
 }
+
+/// The crates.io package and the sdist carry what builds the binary (every source file,
+/// Cargo.lock, the licences) and none of the tests; pyproject.toml takes its version from
+/// Cargo.toml.
+#[test]
+fn the_crate_and_the_sdist_hold_the_sources_and_no_tests() {
+    let root = support::repo_root();
+    let list = Command::new(env!("CARGO"))
+        .args(["package", "--list", "--locked", "--allow-dirty", "--offline"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(list.status.success(), "cargo package --list: {}", output_text(&list));
+    let packaged: std::collections::BTreeSet<String> =
+        String::from_utf8_lossy(&list.stdout).lines().map(str::to_owned).collect();
+    let tracked =
+        Command::new("git").args(["ls-files", "src"]).current_dir(&root).output().unwrap();
+    for file in String::from_utf8_lossy(&tracked.stdout).lines() {
+        assert!(packaged.contains(file), "the crate package lacks {file}");
+    }
+    for file in ["Cargo.lock", "LICENSE-MIT", "LICENSE-APACHE", "README.md"] {
+        assert!(packaged.contains(file), "the crate package lacks {file}: {packaged:?}");
+    }
+    assert!(!packaged.iter().any(|f| f.starts_with("tests/")), "tests in the crate: {packaged:?}");
+
+    let pyproject: toml::Table =
+        std::fs::read_to_string(root.join("pyproject.toml")).unwrap().parse().unwrap();
+    assert_eq!(pyproject["project"]["dynamic"].as_array().unwrap()[0].as_str(), Some("version"));
+    assert!(pyproject["project"].get("version").is_none(), "one source of truth: Cargo.toml");
+    assert_eq!(pyproject["tool"]["maturin"]["bindings"].as_str(), Some("bin"));
+
+    let built = built();
+    let tar = Command::new("tar").arg("tzf").arg(&built.sdist).output().unwrap();
+    let members = String::from_utf8_lossy(&tar.stdout).into_owned();
+    let top = format!("surestep-{VERSION}/");
+    for file in ["Cargo.lock", "Cargo.toml", "pyproject.toml", "LICENSE-MIT", "src/main.rs"] {
+        assert!(
+            members.lines().any(|m| m == format!("{top}{file}")),
+            "sdist lacks {file}:\n{members}"
+        );
+    }
+    assert!(!members.contains(&format!("{top}tests/")), "tests in the sdist:\n{members}");
+}
