@@ -13,7 +13,7 @@ PEERS="${SURESTEP_PEERS:-$HOME/.cache/surestep-peers}"
 RUN="$PEERS/run"
 PYTHON="${SURESTEP_PYTHON:-python3}"
 
-APT_PACKAGES=(docker-registry skopeo apache2-utils openssl curl git)
+APT_PACKAGES=(docker-registry skopeo apache2-utils openssl curl git binutils)  # binutils: objdump -T (glibc check)
 MOTO_SPEC=("moto[server]==5.2.5")
 PYPISERVER_SPEC=("pypiserver==2.4.2" "passlib==1.7.4")
 DEVPI_SPEC=("devpi-server==6.20.3" "devpi-client==7.3.0")
