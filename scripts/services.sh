@@ -13,12 +13,14 @@ PEERS="${SURESTEP_PEERS:-$HOME/.cache/surestep-peers}"
 RUN="$PEERS/run"
 PYTHON="${SURESTEP_PYTHON:-python3}"
 
-APT_PACKAGES=(docker-registry skopeo apache2-utils openssl curl git)
+APT_PACKAGES=(docker-registry skopeo apache2-utils openssl curl git binutils)  # binutils: objdump -T (glibc check)
 MOTO_SPEC=("moto[server]==5.2.5")
 PYPISERVER_SPEC=("pypiserver==2.4.2" "passlib==1.7.4")
 DEVPI_SPEC=("devpi-server==6.20.3" "devpi-client==7.3.0")
 TOOLS_SPEC=("twine==7.0.0")
 YAML_SPEC=("PyYAML==6.0.3")  # tests/example_workflow.rs reads examples/release.yml with it
+# scripts/build-wheel.sh: maturin builds the wheel and sdist; zig links against glibc 2.17.
+WHEEL_SPEC=("maturin==1.16.0" "ziglang==0.15.2")
 S3S_VERSION="0.14.1"
 
 # Fixed demo ports (test-peers.md §4).
@@ -97,6 +99,7 @@ cmd_install() {
   install_venv venv-devpi "${DEVPI_SPEC[@]}"
   install_venv venv-tools "${TOOLS_SPEC[@]}"
   install_venv venv-yaml "${YAML_SPEC[@]}"
+  install_venv venv-wheel "${WHEEL_SPEC[@]}"
   if ((with_s3s)); then
     install_s3s
   elif [[ -x "$PEERS/cargo-s3s/bin/s3s-fs" ]]; then
