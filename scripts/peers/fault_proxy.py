@@ -11,6 +11,7 @@ on a fresh upstream connection, and can, per request:
   429_bare          answer 429 without Retry-After
   stall             forward, send the response head, then stall the body for --stall-seconds
   endless           forward, send the response head (chunked), then an endless body
+  corrupt           forward, but flip one bit of the body (same length): only a digest check notices
   huge              forward, send the response head with Content-Length: 1 GiB, then stream
                     filler until the client hangs up
   redirect          answer 307 with Location: --redirect-to + the request path
@@ -197,10 +198,15 @@ class Proxy:
             await writer.drain()
             if fault == "stall":
                 await asyncio.sleep(self.a.stall_seconds)
+            flip = fault == "corrupt"
             while True:
                 chunk = await up_reader.read(65536)
                 if not chunk:
                     break
+                if flip:
+                    # Same length, one bit of the body flipped: only a digest check notices.
+                    chunk = chunk[:-1] + bytes([chunk[-1] ^ 0x01])
+                    flip = False
                 writer.write(chunk)
                 await writer.drain()
             record(n, method, path, fault, status, start)

@@ -13,7 +13,7 @@ pub use check_tag::CheckTagArgs;
 pub use lock::LockArgs;
 pub use publish::{NamedRepository, PublishArgs, TrustedPublishing};
 pub use verify_wheels::{VerifyWheelsArgs, parse_size};
-pub use wait_for_image::WaitForImageArgs;
+pub use wait_for_image::{WaitForImageArgs, parse_duration};
 
 use crate::output::{ColorChoice, GithubChoice, OutputSettings};
 use clap::{Args, Parser, Subcommand};
