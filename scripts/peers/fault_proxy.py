@@ -68,7 +68,7 @@ def parse_args():
     a.up_host, a.up_port = host.strip("[]"), int(port)
     a.fault_list = [f for f in a.faults.split(",") if f]
     known = {"reset_request", "reset_response", "502", "503", "429", "429_bare", "stall",
-             "endless", "huge", "redirect"}
+             "endless", "huge", "redirect", "corrupt"}
     bad = [f for f in a.fault_list if f not in known]
     if bad:
         sys.exit(f"fault_proxy: unknown faults {bad}; known: {sorted(known)}")

@@ -225,7 +225,7 @@ struct Cache {
     head_without_digest: bool,
 }
 
-async fn wait(plan: &WaitPlan, reporter: &Reporter) -> Result<WaitForImageOutcome, CliError> {
+pub async fn wait(plan: &WaitPlan, reporter: &Reporter) -> Result<WaitForImageOutcome, CliError> {
     let start = Instant::now();
     let deadline = start + plan.timeout;
     let policy = RetryPolicy {

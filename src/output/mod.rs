@@ -11,6 +11,7 @@ pub mod style;
 
 mod check_tag;
 pub mod lock;
+mod promote;
 mod publish;
 mod verify_wheels;
 mod wait_for_image;

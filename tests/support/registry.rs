@@ -37,6 +37,8 @@ pub struct PushOptions {
     pub attestation: bool,
     /// Push with these credentials instead of the registry's own (e.g. wrong ones).
     pub credentials: Option<(String, String)>,
+    /// MB of incompressible bytes added to each platform's layer (0: a tiny layer).
+    pub layer_mb: f64,
 }
 
 pub struct Registry {
@@ -206,6 +208,9 @@ impl Registry {
         }
         if opts.attestation {
             cmd.arg("--attestation");
+        }
+        if opts.layer_mb > 0.0 {
+            cmd.args(["--layer-mb", &opts.layer_mb.to_string()]);
         }
         let creds =
             opts.credentials.as_ref().map(|(u, p)| (u.as_str(), p.as_str())).or(self.credentials());

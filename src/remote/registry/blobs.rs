@@ -193,15 +193,24 @@ impl RegistryClient {
 
 /// What a [`VerifiedBody`] found, readable after the upload ended.
 #[derive(Debug, Clone, Default)]
-pub struct Verdict(Arc<Mutex<Option<String>>>);
+pub struct Verdict(Arc<Mutex<Option<StreamFailure>>>);
+
+/// Why a [`VerifiedBody`] cut the stream.
+#[derive(Debug, Clone)]
+pub struct StreamFailure {
+    pub message: String,
+    /// The content was wrong (digest or size), not merely interrupted.
+    pub corrupt: bool,
+}
 
 impl Verdict {
-    /// Why the stream was cut, if it was: a digest or size mismatch, or a read error.
-    pub fn failure(&self) -> Option<String> {
+    /// Why the stream was cut, if it was.
+    pub fn failure(&self) -> Option<StreamFailure> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
-    fn set(&self, why: String) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(why);
+    fn set(&self, message: String, corrupt: bool) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(StreamFailure { message, corrupt });
     }
 }
 
@@ -247,7 +256,7 @@ impl VerifiedBody {
                                 "{} sent more than the {} bytes its manifest gives {}",
                                 st.source, st.size, st.expected
                             );
-                            st.verdict.set(why.clone());
+                            st.verdict.set(why.clone(), true);
                             return Err(std::io::Error::other(why));
                         }
                         st.hasher.update(&chunk);
@@ -265,7 +274,7 @@ impl VerifiedBody {
                                  (the manifest says {} bytes)",
                                 st.expected, st.source, st.read, st.size
                             );
-                            st.verdict.set(why.clone());
+                            st.verdict.set(why.clone(), true);
                             return Err(std::io::Error::other(why));
                         }
                         return Ok(st.held.take().map(|last| (last, st)));
@@ -277,7 +286,7 @@ impl VerifiedBody {
                             st.source,
                             error_chain(&e)
                         );
-                        st.verdict.set(why.clone());
+                        st.verdict.set(why.clone(), false);
                         return Err(std::io::Error::other(why));
                     }
                 }

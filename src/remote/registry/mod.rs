@@ -18,7 +18,7 @@ mod blobs;
 mod manifests;
 
 pub use auth::Credentials;
-pub use blobs::{Upload, Verdict, VerifiedBody};
+pub use blobs::{StreamFailure, Upload, Verdict, VerifiedBody};
 pub use manifests::MAX_MANIFEST_BYTES;
 
 use crate::model::oci::Digest;
