@@ -88,6 +88,7 @@ impl Registry {
                     .args(["--port", &tport.to_string(), "--dir"])
                     .arg(&tdir)
                     .args(["--user", &format!("{user}:{pass}")])
+                    .args(["--refresh-token", &format!("refresh-{pass}={user}")])
                     .args(["--service", Self::SERVICE, "--issuer", Self::ISSUER]);
                 let mut tp =
                     ServerProcess::spawn("token-server", &cmd, tport, &d.join("token-server.log"));
@@ -136,6 +137,14 @@ impl Registry {
             RegistryAuth::Htpasswd { user, pass } | RegistryAuth::Token { user, pass } => {
                 Some((user, pass))
             }
+        }
+    }
+    /// Token mode: the OAuth2 refresh token (docker's `identitytoken`) the token server
+    /// accepts for the user.
+    pub fn refresh_token(&self) -> Option<String> {
+        match &self.auth {
+            RegistryAuth::Token { pass, .. } => Some(format!("refresh-{pass}")),
+            _ => None,
         }
     }
     /// Token mode: `http://127.0.0.1:TPORT/token`.
