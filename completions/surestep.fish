@@ -40,6 +40,7 @@ complete -c surestep -n "__fish_surestep_needs_command" -f -a "check-tag" -d 'Do
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "verify-wheels" -d 'Prove dist/ is complete and intact: every wheel\'s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI\'s upload rules'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "publish" -d 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
+complete -c surestep -n "__fish_surestep_needs_command" -f -a "promote" -d 'Copy an image by digest to other registries: every manifest and blob, the tag last'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l rev -d 'The commit to look at (default: HEAD, or workflow_run.head_sha in a workflow_run event)' -r
@@ -56,6 +57,7 @@ complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l allow-pr
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l require -d 'Fail (exit 1) when the commit carries no release tag'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l require-newest -d 'Fail unless the tag is greater than every other release tag in the repository'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l fetch -d 'Run `git fetch --tags` first'
+complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l require-success -d 'In a workflow_run event, exit 1 unless the triggering run concluded success'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -s q -l quiet -d 'Print nothing but errors'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
@@ -128,12 +130,41 @@ complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l git
 always\t''
 never\t''"
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l insecure -d 'Speak plain HTTP to a registry that is not on loopback'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l aws-ecr -d 'The registry is Amazon ECR: log in with an ECR token (default AWS credential chain)'
+complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l require-success -d 'In a workflow_run event, exit 1 before any request unless the triggering run succeeded'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s q -l quiet -d 'Print nothing but errors'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c surestep -n "__fish_surestep_using_subcommand wait-for-image" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l digest -d 'Only promote if SRC resolves to exactly this digest' -r
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l revision -d 'Only promote if SRC\'s org.opencontainers.image.revision is this commit (or `auto`)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l platform -d 'Only promote if every listed platform is in SRC (os/arch[/variant], comma-separated)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l wait -d 'Wait up to this long for SRC to meet the conditions (as wait-for-image)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l interval -d 'Pause between polls while waiting' -r
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l concurrency -d 'Blobs in flight at once' -r
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l src-username -d 'Source registry username' -r
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l src-password -d 'Source registry password or token (prefer the environment variable)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l dest-username -d 'Destination registry username (every destination)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l dest-password -d 'Destination registry password or token (prefer the environment variable)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l no-overwrite -d 'Refuse (exit 1) when a destination tag already points at another digest'
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l src-aws-ecr -d 'The source registry is Amazon ECR (log in with an ECR token)'
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l aws-ecr -d 'The destination registries are Amazon ECR (log in with an ECR token)'
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l insecure -d 'Speak plain HTTP to registries that are not on loopback'
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l require-success -d 'In a workflow_run event, exit 1 before any request unless the triggering run succeeded'
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand promote" -s V -l version -d 'Print version'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and not __fish_seen_subcommand_from status unlock probe help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -214,12 +245,13 @@ complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "verify-wheels" -d 'Prove dist/ is complete and intact: every wheel\'s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI\'s upload rules'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "publish" -d 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image promote lock help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image promote lock help" -f -a "verify-wheels" -d 'Prove dist/ is complete and intact: every wheel\'s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI\'s upload rules'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image promote lock help" -f -a "publish" -d 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image promote lock help" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image promote lock help" -f -a "promote" -d 'Copy an image by digest to other registries: every manifest and blob, the tag last'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image promote lock help" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image promote lock help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'

@@ -92,7 +92,7 @@ fn index_with_attestation_to_another_registry_and_by_mount_then_rerun_sends_no_b
     let source = format!("{}/team/app:v1", src().host_port());
     let far = format!("{via}/prod/app:v1");
     let near = format!("{}/mirror/app:v1", src().host_port());
-    let r = run(&mut promote(conf.path(), &[&source, &far, &near, "--json"])
+    let r = run(promote(conf.path(), &[&source, &far, &near, "--json"])
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_OUTPUT", &out));
     assert_eq!(r.code, 0, "{r}");
