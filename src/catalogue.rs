@@ -223,7 +223,9 @@ pub const CATALOGUE: &[Failure] = &[
         "promote",
         "a blob from the source does not match its digest or size (corrupt): the upload is cut before its last bytes",
         ENV,
-        Doc("the source registry (or something between) serves corrupt data: fix it, then run again"),
+        Doc(
+            "the source registry (or something between) serves corrupt data: fix it, then run again",
+        ),
     ),
     f(
         "promote",

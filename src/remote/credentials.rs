@@ -347,6 +347,21 @@ mod tests {
     }
 
     #[test]
+    fn google_access_token_for_artifact_registry_only() {
+        let env = |k: &str| (k == "CLOUDSDK_AUTH_ACCESS_TOKEN").then(|| "ya29.x".to_owned());
+        let keychain =
+            Keychain { env: &env, aws_ecr: false, helper_timeout: Duration::from_secs(1) };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let gar = ImageRef::parse("europe-west1-docker.pkg.dev/p/r/app:v1").unwrap();
+        let c = rt.block_on(find(&gar, &keychain)).unwrap().unwrap();
+        assert_eq!(c.username, "oauth2accesstoken");
+        assert_eq!(c.password.expose(), "ya29.x");
+        assert_eq!(c.origin, "CLOUDSDK_AUTH_ACCESS_TOKEN");
+        let ghcr = ImageRef::parse("ghcr.io/o/n").unwrap();
+        assert!(rt.block_on(find(&ghcr, &keychain)).unwrap().is_none());
+    }
+
+    #[test]
     fn helper_output_is_one_clean_line() {
         assert_eq!(first_line("\n  boom \x1b[31mred\nsecond"), "boom [31mred");
     }
