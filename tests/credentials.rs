@@ -244,7 +244,8 @@ fn identity_token_is_an_oauth2_refresh_token_for_the_realm() {
             &format!("{}/team/src:v1", reg.host_port()),
             &format!("{}/team/dst:v1", reg.host_port()),
         ])
-        .env("HOME", home.path()));
+        .env("HOME", home.path())
+        .env_remove("DOCKER_CONFIG"));
     assert_eq!(r.code, 0, "{r}");
     assert!(!r.all().contains(&refresh));
     // A wrong identity token is refused by the token server: exit 3.
@@ -258,7 +259,8 @@ fn identity_token_is_an_oauth2_refresh_token_for_the_realm() {
             &format!("{}/team/src:v1", reg.host_port()),
             &format!("{}/team/dst2:v1", reg.host_port()),
         ])
-        .env("HOME", home.path()));
+        .env("HOME", home.path())
+        .env_remove("DOCKER_CONFIG"));
     assert_eq!(r.code, 3, "{r}");
     assert!(r.stderr.contains("identity token"), "{r}");
     assert!(!r.all().contains("refresh-not-it"));
