@@ -351,3 +351,52 @@ fn require_success_refuses_a_failed_triggering_run_before_any_request() {
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(github_output(&read_github_outputs(&out), "trigger_conclusion"), "failure");
 }
+
+#[test]
+fn large_layers_stream_through_bounded_memory() {
+    const LAYER_MB: f64 = 40.0;
+    let digest = src().push_image_with(
+        "team/large",
+        "v1",
+        REV,
+        PLATFORMS,
+        &PushOptions { layer_mb: LAYER_MB, ..Default::default() },
+    );
+    let conf = tempfile::tempdir().unwrap();
+    docker_config(conf.path(), &[dst().host_port()]);
+    // Peak RSS of the promote process, measured by its parent (python's getrusage).
+    let bin = assert_cmd::cargo::cargo_bin("surestep");
+    let mut cmd = std::process::Command::new(support::python());
+    scrub_env(&mut cmd);
+    cmd.args([
+        "-c",
+        "import resource, subprocess, sys\n\
+         r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n\
+         sys.stderr.buffer.write(r.stderr)\n\
+         print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)",
+    ])
+    .arg(bin)
+    .args([
+        "promote",
+        &format!("{}/team/large:v1", src().host_port()),
+        &format!("{}/prod/large:v1", dst().host_port()),
+    ])
+    .env("DOCKER_CONFIG", conf.path());
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace();
+    let code: i32 = parts.next().unwrap().parse().unwrap();
+    let peak_kb: u64 = parts.next().unwrap().parse().unwrap();
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let layer_kb = (LAYER_MB * 1000.0) as u64;
+    assert!(
+        peak_kb < layer_kb,
+        "peak RSS {peak_kb} KiB while copying two {LAYER_MB} MB layers: a layer was held in memory"
+    );
+    let raw = skopeo_raw(
+        &format!("{}/prod/large:v1", dst().host_port()),
+        &format!("{DST_USER}:{DST_PASS}"),
+    );
+    assert_eq!(format!("sha256:{}", sha256_hex(&raw)), digest);
+    eprintln!("peak RSS {peak_kb} KiB");
+}
