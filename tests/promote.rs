@@ -400,3 +400,40 @@ fn large_layers_stream_through_bounded_memory() {
     assert_eq!(format!("sha256:{}", sha256_hex(&raw)), digest);
     eprintln!("peak RSS {peak_kb} KiB");
 }
+
+#[test]
+fn conditions_on_the_source_gate_the_copy_and_wait_waits_for_them() {
+    let old_rev = "6666666fffffffffffffffffffffffffffffffff";
+    src().push_image("team/cond", "v1", old_rev, PLATFORMS);
+    let conf = tempfile::tempdir().unwrap();
+    docker_config(conf.path(), &[dst().host_port()]);
+    let source = format!("{}/team/cond:v1", src().host_port());
+    let target = format!("{}/prod/cond:v1", dst().host_port());
+    // The tag serves another commit: exit 1, nothing copied.
+    let r = run(&mut promote(conf.path(), &[&source, &target, "--revision", REV]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.stderr.contains("not promoting") && r.stderr.contains(&REV[..7]), "{r}");
+    let head = support::http::request(
+        "HEAD",
+        &format!("{}/v2/prod/cond/manifests/v1", dst().url()),
+        &[("Authorization", &support::http::basic_auth(DST_USER, DST_PASS))],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(head.status, 404);
+    // A platform the index lacks: exit 1 as well.
+    let r = run(&mut promote(conf.path(), &[&source, &target, "--platform", "linux/s390x"]));
+    assert_eq!(r.code, 1, "{r}");
+    // --wait: the right build is pushed while promote waits; that one is copied.
+    let pusher = std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_secs(2));
+        src().push_image("team/cond", "v1", REV, PLATFORMS)
+    });
+    let r = run(promote(conf.path(), &[&source, &target, "--revision", REV, "--wait", "30s"])
+        .args(["--interval", "200ms", "--platform", "linux/amd64,linux/arm64", "--json"]));
+    let pushed = pusher.join().unwrap();
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(r.json()["digest"], pushed.as_str());
+    let raw = skopeo_raw(&target, &format!("{DST_USER}:{DST_PASS}"));
+    assert_eq!(format!("sha256:{}", sha256_hex(&raw)), pushed);
+}
