@@ -105,7 +105,7 @@ pub const CATALOGUE: &[Failure] = &[
         "the registry needs credentials and none were given",
         ENV,
         Code(
-            "pass --username and --password (or SURESTEP_REGISTRY_USERNAME / SURESTEP_REGISTRY_PASSWORD; on ghcr.io GITHUB_TOKEN with `permissions: packages: read`), or log in with docker login / a credential helper (see the README's credentials lookup order)",
+            "pass --username and --password (or SURESTEP_REGISTRY_USERNAME / SURESTEP_REGISTRY_PASSWORD; for promote --src-*/--dest-*; on ghcr.io GITHUB_TOKEN with `permissions: packages: read`), or log in with docker login / a credential helper (see the README's credentials lookup order)",
         ),
     ),
     f(

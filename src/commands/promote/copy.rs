@@ -90,7 +90,10 @@ pub async fn read_graph(source: &RegistryClient, digest: &Digest) -> Result<Grap
             "index"
         }
     };
-    Ok(Graph { kind, top, manifests, blobs: blobs.into_iter().collect() })
+    // Largest first: the long transfers start at once and the small ones fill in around them.
+    let mut blobs: Vec<Blob> = blobs.into_iter().collect();
+    blobs.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.digest.cmp(&b.digest)));
+    Ok(Graph { kind, top, manifests, blobs })
 }
 
 async fn fetch_node(
@@ -220,20 +223,29 @@ async fn copy_one(
             }
         }
     }
-    // Platform manifests (and attestations) by digest, then the top one, then the tag.
-    for node in graph.manifests.iter().chain(std::iter::once(&graph.top)) {
-        let present = matches!(
-            dst.head_manifest(node.digest.as_str()).await?,
-            Head::Found { digest: Some(ref d), .. } if *d == node.digest
-        );
-        if present {
+    // Platform manifests (and attestations) by digest, all at once; then the top one; then
+    // the tag.
+    let put = |node: &'_ Node| {
+        let bar = bar.clone();
+        let node = node.clone();
+        async move {
+            let present = matches!(
+                dst.head_manifest(node.digest.as_str()).await?,
+                Head::Found { digest: Some(ref d), .. } if *d == node.digest
+            );
             bar.inc(node.bytes.len() as u64);
-            continue;
+            if present {
+                return Ok::<_, RegistryError>(None);
+            }
+            dst.put_manifest(node.digest.as_str(), &node.media_type, &node.bytes).await?;
+            Ok(Some(node.bytes.len() as u64))
         }
-        dst.put_manifest(node.digest.as_str(), &node.media_type, &node.bytes).await?;
+    };
+    let children = try_join_all(graph.manifests.iter().map(put)).await?;
+    let top = put(&graph.top).await?;
+    for sent in children.into_iter().chain(std::iter::once(top)).flatten() {
         copied.manifests_sent += 1;
-        copied.bytes_sent += node.bytes.len() as u64;
-        bar.inc(node.bytes.len() as u64);
+        copied.bytes_sent += sent;
     }
     let tag = target.image.reference();
     dst.put_manifest(&tag, &graph.top.media_type, &graph.top.bytes).await?;
@@ -252,6 +264,15 @@ async fn copy_one(
             graph.top.digest
         )));
     }
+    bar.milestone(&format!(
+        "done: sent {} blobs ({} bytes) and {} manifests; skipped {} blobs, mounted {} ({} bytes)",
+        copied.blobs_sent,
+        copied.bytes_sent,
+        copied.manifests_sent,
+        copied.blobs_skipped,
+        copied.blobs_mounted,
+        copied.bytes_skipped
+    ));
     if let Ok(bar) = Arc::try_unwrap(bar) {
         bar.finish();
     }

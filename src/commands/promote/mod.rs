@@ -19,6 +19,7 @@ use crate::model::oci::Digest;
 use crate::output::Reporter;
 use crate::remote::http::{HttpClient, RetryPolicy};
 use crate::remote::registry::{Credentials, Head, RegistryClient, RegistryError};
+use futures_util::future::try_join_all;
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -200,39 +201,74 @@ async fn promote(
         plan.insecure,
     );
     let mut notes = plan.wait.notes.clone();
-    let mut extra_requests = 0;
 
-    // 1. The source, as one digest.
-    let digest = if plan.inspect {
-        let waited = wait_for_image::wait(&plan.wait, reporter).await?;
-        extra_requests += waited.requests;
-        match (&waited.digest, waited.ready) {
-            (Some(d), true) => d.clone(),
-            _ => {
-                let failed: Vec<String> = waited
-                    .conditions
-                    .iter()
-                    .filter(|c| !c.passed)
-                    .map(|c| format!("{}: {}", c.name, c.detail))
-                    .collect();
-                let why = if failed.is_empty() {
-                    "it does not exist".to_owned()
-                } else {
-                    failed.join("; ")
-                };
-                let after = match plan.wait.timeout {
-                    Duration::ZERO => String::new(),
-                    t => format!(" after waiting {}", human_duration(t)),
-                };
-                return Err(CliError::failed(anyhow::anyhow!(
-                    "not promoting {src_image}{after}: {why}"
-                ))
-                .with_hint("promote what the conditions describe, or wait longer with --wait"));
+    // 1. The source, as one digest, and 2. where each destination stands, before anything
+    // is written: independent, so asked at the same time (a re-run costs one round trip).
+    let clients: Vec<RegistryClient> = plan
+        .destinations
+        .iter()
+        .zip(dest_creds)
+        .map(|(dst, creds)| {
+            RegistryClient::new(
+                http.clone(),
+                dst.api_host(),
+                dst.host_name(),
+                &dst.repository,
+                creds,
+                plan.insecure,
+            )
+            .for_push()
+        })
+        .collect();
+    let heads = try_join_all(
+        plan.destinations.iter().zip(&clients).map(|(dst, client)| dest_head(client, dst)),
+    );
+    let source_digest = async {
+        if plan.inspect {
+            let waited = wait_for_image::wait(&plan.wait, reporter).await?;
+            match (&waited.digest, waited.ready) {
+                (Some(d), true) => Ok((d.clone(), waited.requests)),
+                _ => {
+                    let failed: Vec<String> = waited
+                        .conditions
+                        .iter()
+                        .filter(|c| !c.passed)
+                        .map(|c| format!("{}: {}", c.name, c.detail))
+                        .collect();
+                    let why = if failed.is_empty() {
+                        "it does not exist".to_owned()
+                    } else {
+                        failed.join("; ")
+                    };
+                    let after = match plan.wait.timeout {
+                        Duration::ZERO => String::new(),
+                        t => format!(" after waiting {}", human_duration(t)),
+                    };
+                    Err(CliError::failed(anyhow::anyhow!(
+                        "not promoting {src_image}{after}: {why}"
+                    ))
+                    .with_hint("promote what the conditions describe, or wait longer with --wait"))
+                }
             }
+        } else {
+            resolve(&source, src_image)
+                .await
+                .map(|d| (d, 0))
+                .map_err(|e| registry_error(e, "reading", src_image))
         }
-    } else {
-        resolve(&source, src_image).await.map_err(|e| registry_error(e, "reading", src_image))?
     };
+    // After a wait the destinations are read afresh; otherwise both at once.
+    let ((digest, extra_requests), previous) = if plan.inspect {
+        let d = source_digest.await?;
+        (d, heads.await?)
+    } else {
+        let (d, p) = tokio::join!(source_digest, heads);
+        (d?, p?)
+    };
+    let mut targets = Vec::new();
+    for ((dst, client), previous) in plan.destinations.iter().zip(clients).zip(previous) {
+        targets.push(copy::Target { image: dst.clone(), client, previous });
+    }
     if let Some(want) = &plan.wait.conditions.digest
         && *want != digest
     {
@@ -242,30 +278,6 @@ async fn promote(
     }
     let source_image = src_image.pinned(&digest);
 
-    // 2. Where each destination stands, before anything is written.
-    let mut targets = Vec::new();
-    for (dst, creds) in plan.destinations.iter().zip(dest_creds) {
-        let client = RegistryClient::new(
-            http.clone(),
-            dst.api_host(),
-            dst.host_name(),
-            &dst.repository,
-            creds,
-            plan.insecure,
-        )
-        .for_push();
-        let tag = dst.reference();
-        let previous = match client.head_manifest(&tag).await {
-            Ok(Head::Missing) => None,
-            Ok(Head::Found { digest: Some(d), .. }) => Some(d),
-            Ok(Head::Found { digest: None, .. }) => match client.get_manifest(&tag, None).await {
-                Ok(f) => f.map(|f| f.digest),
-                Err(e) => return Err(registry_error(e, "reading", dst)),
-            },
-            Err(e) => return Err(registry_error(e, "reading", dst)),
-        };
-        targets.push(copy::Target { image: dst.clone(), client, previous });
-    }
     let refused: Vec<String> = targets
         .iter()
         .filter_map(|t| match &t.previous {
@@ -340,6 +352,22 @@ async fn promote(
         notes,
         trigger_conclusion: None,
     })
+}
+
+/// Where a destination tag stands: the digest it resolves to, if any.
+async fn dest_head(client: &RegistryClient, dst: &ImageRef) -> Result<Option<Digest>, CliError> {
+    let tag = dst.reference();
+    let found = match client.head_manifest(&tag).await {
+        Ok(Head::Missing) => None,
+        Ok(Head::Found { digest: Some(d), .. }) => Some(d),
+        Ok(Head::Found { digest: None, .. }) => client
+            .get_manifest(&tag, None)
+            .await
+            .map_err(|e| registry_error(e, "reading", dst))?
+            .map(|f| f.digest),
+        Err(e) => return Err(registry_error(e, "reading", dst)),
+    };
+    Ok(found)
 }
 
 /// The source reference's digest: a HEAD, or a GET when the registry sends no digest.

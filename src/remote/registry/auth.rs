@@ -62,8 +62,8 @@ struct TokenReply {
 }
 
 pub(super) const CREDENTIALS_HINT: &str = "pass --username and --password (or \
-SURESTEP_REGISTRY_USERNAME / SURESTEP_REGISTRY_PASSWORD; on ghcr.io GITHUB_TOKEN with \
-`permissions: packages: read`), or log in with docker login / a credential helper \
+SURESTEP_REGISTRY_USERNAME / SURESTEP_REGISTRY_PASSWORD; for promote --src-*/--dest-*; on \
+ghcr.io GITHUB_TOKEN with `permissions: packages: read`), or log in with docker login / a credential helper \
 (see the README's credentials lookup order)";
 
 impl RegistryClient {
