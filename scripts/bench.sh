@@ -11,6 +11,8 @@ PEERS=${SURESTEP_PEERS:-$HOME/.cache/surestep-peers}
 mkdir -p "$WORK"
 
 build() {
+  # SURESTEP_BIN: bench an already built binary (skips the release build).
+  if [ -n "${SURESTEP_BIN:-}" ]; then SURESTEP=$SURESTEP_BIN; return; fi
   cargo build --release --locked --quiet
   SURESTEP=$ROOT/target/release/surestep
 }
