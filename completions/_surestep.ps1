@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('verify-wheels', 'verify-wheels', [CompletionResultType]::ParameterValue, 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical')
             [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
+            [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Copy an image by digest to other registries: every manifest and blob, the tag last')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -53,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'Fail (exit 1) when the commit carries no release tag')
             [CompletionResult]::new('--require-newest', '--require-newest', [CompletionResultType]::ParameterName, 'Fail unless the tag is greater than every other release tag in the repository')
             [CompletionResult]::new('--fetch', '--fetch', [CompletionResultType]::ParameterName, 'Run `git fetch --tags` first')
+            [CompletionResult]::new('--require-success', '--require-success', [CompletionResultType]::ParameterName, 'In a workflow_run event, exit 1 unless the triggering run concluded success')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
@@ -138,6 +140,38 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Speak plain HTTP to a registry that is not on loopback')
+            [CompletionResult]::new('--aws-ecr', '--aws-ecr', [CompletionResultType]::ParameterName, 'The registry is Amazon ECR: log in with an ECR token (default AWS credential chain)')
+            [CompletionResult]::new('--require-success', '--require-success', [CompletionResultType]::ParameterName, 'In a workflow_run event, exit 1 before any request unless the triggering run succeeded')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'surestep;promote' {
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'Only promote if SRC resolves to exactly this digest')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Only promote if SRC''s org.opencontainers.image.revision is this commit (or `auto`)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Only promote if every listed platform is in SRC (os/arch[/variant], comma-separated)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait up to this long for SRC to meet the conditions (as wait-for-image)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between polls while waiting')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Blobs in flight at once')
+            [CompletionResult]::new('--src-username', '--src-username', [CompletionResultType]::ParameterName, 'Source registry username')
+            [CompletionResult]::new('--src-password', '--src-password', [CompletionResultType]::ParameterName, 'Source registry password or token (prefer the environment variable)')
+            [CompletionResult]::new('--dest-username', '--dest-username', [CompletionResultType]::ParameterName, 'Destination registry username (every destination)')
+            [CompletionResult]::new('--dest-password', '--dest-password', [CompletionResultType]::ParameterName, 'Destination registry password or token (prefer the environment variable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
+            [CompletionResult]::new('--no-overwrite', '--no-overwrite', [CompletionResultType]::ParameterName, 'Refuse (exit 1) when a destination tag already points at another digest')
+            [CompletionResult]::new('--src-aws-ecr', '--src-aws-ecr', [CompletionResultType]::ParameterName, 'The source registry is Amazon ECR (log in with an ECR token)')
+            [CompletionResult]::new('--aws-ecr', '--aws-ecr', [CompletionResultType]::ParameterName, 'The destination registries are Amazon ECR (log in with an ECR token)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Speak plain HTTP to registries that are not on loopback')
+            [CompletionResult]::new('--require-success', '--require-success', [CompletionResultType]::ParameterName, 'In a workflow_run event, exit 1 before any request unless the triggering run succeeded')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
@@ -358,6 +392,7 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('verify-wheels', 'verify-wheels', [CompletionResultType]::ParameterValue, 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical')
             [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
+            [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Copy an image by digest to other registries: every manifest and blob, the tag last')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -372,6 +407,9 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             break
         }
         'surestep;help;wait-for-image' {
+            break
+        }
+        'surestep;help;promote' {
             break
         }
         'surestep;help;lock' {

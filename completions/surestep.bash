@@ -25,6 +25,9 @@ _surestep() {
             surestep,lock)
                 cmd="surestep__subcmd__lock"
                 ;;
+            surestep,promote)
+                cmd="surestep__subcmd__promote"
+                ;;
             surestep,publish)
                 cmd="surestep__subcmd__publish"
                 ;;
@@ -42,6 +45,9 @@ _surestep() {
                 ;;
             surestep__subcmd__help,lock)
                 cmd="surestep__subcmd__help__subcmd__lock"
+                ;;
+            surestep__subcmd__help,promote)
+                cmd="surestep__subcmd__help__subcmd__promote"
                 ;;
             surestep__subcmd__help,publish)
                 cmd="surestep__subcmd__help__subcmd__publish"
@@ -119,7 +125,7 @@ _surestep() {
 
     case "${cmd}" in
         surestep)
-            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag verify-wheels publish wait-for-image lock help"
+            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag verify-wheels publish wait-for-image promote lock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -141,7 +147,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__check__subcmd__tag)
-            opts="-C -q -v -h -V --rev --prefix --allow-prerelease --require --version-file --require-newest --fetch --repo --json --quiet --verbose --color --no-progress --github --help --version"
+            opts="-C -q -v -h -V --rev --prefix --allow-prerelease --require --version-file --require-newest --fetch --require-success --repo --json --quiet --verbose --color --no-progress --github --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,7 +189,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__help)
-            opts="check-tag verify-wheels publish wait-for-image lock help"
+            opts="check-tag verify-wheels publish wait-for-image promote lock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -311,6 +317,20 @@ _surestep() {
         surestep__subcmd__help__subcmd__lock__subcmd__unlock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__help__subcmd__promote)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -794,6 +814,68 @@ _surestep() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        surestep__subcmd__promote)
+            opts="-q -v -h -V --digest --revision --platform --wait --interval --no-overwrite --concurrency --src-username --src-password --dest-username --dest-password --src-aws-ecr --aws-ecr --insecure --require-success --json --quiet --verbose --color --no-progress --github --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --src-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --src-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dest-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dest-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --github)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         surestep__subcmd__publish)
             opts="-u -p -q -v -h -V --publish-url --repository-url --repository --check-url --username --password --trusted-publishing --trusted-publishing-url --concurrency --retries --dry-run --no-verify --manifest --verify-upload --verify-timeout --against-previous --allow-drop --allow-insecure-http --json --quiet --verbose --color --no-progress --github --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -947,7 +1029,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__wait__subcmd__for__subcmd__image)
-            opts="-q -v -h -V --digest --revision --platform --timeout --interval --username --password --insecure --json --quiet --verbose --color --no-progress --github --help --version"
+            opts="-q -v -h -V --digest --revision --platform --timeout --interval --username --password --insecure --aws-ecr --require-success --json --quiet --verbose --color --no-progress --github --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand verify-wheels 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules'
             cand publish 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
             cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
+            cand promote 'Copy an image by digest to other registries: every manifest and blob, the tag last'
             cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -49,6 +50,7 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand --require 'Fail (exit 1) when the commit carries no release tag'
             cand --require-newest 'Fail unless the tag is greater than every other release tag in the repository'
             cand --fetch 'Run `git fetch --tags` first'
+            cand --require-success 'In a workflow_run event, exit 1 unless the triggering run concluded success'
             cand --json 'Print exactly one JSON document on stdout (stable field names)'
             cand -q 'Print nothing but errors'
             cand --quiet 'Print nothing but errors'
@@ -131,6 +133,37 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
             cand --insecure 'Speak plain HTTP to a registry that is not on loopback'
+            cand --aws-ecr 'The registry is Amazon ECR: log in with an ECR token (default AWS credential chain)'
+            cand --require-success 'In a workflow_run event, exit 1 before any request unless the triggering run succeeded'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'surestep;promote'= {
+            cand --digest 'Only promote if SRC resolves to exactly this digest'
+            cand --revision 'Only promote if SRC''s org.opencontainers.image.revision is this commit (or `auto`)'
+            cand --platform 'Only promote if every listed platform is in SRC (os/arch[/variant], comma-separated)'
+            cand --wait 'Wait up to this long for SRC to meet the conditions (as wait-for-image)'
+            cand --interval 'Pause between polls while waiting'
+            cand --concurrency 'Blobs in flight at once'
+            cand --src-username 'Source registry username'
+            cand --src-password 'Source registry password or token (prefer the environment variable)'
+            cand --dest-username 'Destination registry username (every destination)'
+            cand --dest-password 'Destination registry password or token (prefer the environment variable)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --no-overwrite 'Refuse (exit 1) when a destination tag already points at another digest'
+            cand --src-aws-ecr 'The source registry is Amazon ECR (log in with an ECR token)'
+            cand --aws-ecr 'The destination registries are Amazon ECR (log in with an ECR token)'
+            cand --insecure 'Speak plain HTTP to registries that are not on loopback'
+            cand --require-success 'In a workflow_run event, exit 1 before any request unless the triggering run succeeded'
             cand --json 'Print exactly one JSON document on stdout (stable field names)'
             cand -q 'Print nothing but errors'
             cand --quiet 'Print nothing but errors'
@@ -335,6 +368,7 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand verify-wheels 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules'
             cand publish 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
             cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
+            cand promote 'Copy an image by digest to other registries: every manifest and blob, the tag last'
             cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -345,6 +379,8 @@ set edit:completion:arg-completer[surestep] = {|@words|
         &'surestep;help;publish'= {
         }
         &'surestep;help;wait-for-image'= {
+        }
+        &'surestep;help;promote'= {
         }
         &'surestep;help;lock'= {
             cand status 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks: surestep beside the peer it replaces, one section per subcommand, run in one go.
 #   bash scripts/bench.sh [section...]      sections: verify-wheels publish against wait-for-image lock
-#                                           wheel-corpus
+#                                           wheel-corpus promote
 # Each section prints medians and ratios. Work files go to bench-work/ (git-ignored).
 # Results are copied into the README's "Performance" section.
 set -euo pipefail
@@ -12,6 +12,8 @@ PEERS=${SURESTEP_PEERS:-$HOME/.cache/surestep-peers}
 mkdir -p "$WORK"
 
 build() {
+  # SURESTEP_BIN: bench an already built binary (skips the release build).
+  if [ -n "${SURESTEP_BIN:-}" ]; then SURESTEP=$SURESTEP_BIN; return; fi
   cargo build --release --locked --quiet
   SURESTEP=$ROOT/target/release/surestep
 }
@@ -420,11 +422,87 @@ section_against() {
   printf '  verify-wheels %.3fs, with --against %.3fs (+%.3fs), %s request(s) to the index\n' "$mp" "$mw" "$(echo "$mw - $mp" | bc -l)" "$n"
 }
 
+# --- section: promote ---------------------------------------------------------------------
+# `surestep promote` beside `skopeo copy --all --preserve-digests` on one 2-platform OCI index
+# (+ attestation) with ~50 MB of incompressible layers, from a token-auth registry to an
+# htpasswd registry: a fresh copy (a new destination repository each round) and a re-run on
+# the same destination. Interleaved rounds, medians; requests from the registries' access logs.
+section_promote() {
+  command -v docker-registry >/dev/null || { echo "promote: docker-registry missing (bash scripts/services.sh install)"; return 0; }
+  command -v skopeo >/dev/null || { echo "promote: skopeo missing"; return 0; }
+  command -v htpasswd >/dev/null || { echo "promote: htpasswd missing"; return 0; }
+  local d=$WORK/promote sport dport tport rounds=${PROMOTE_ROUNDS:-3} mb=${PROMOTE_LAYER_MB:-25}
+  rm -rf "$d"; mkdir -p "$d"
+  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+  sport=$(free_port); dport=$(free_port); tport=$(free_port)
+  python3 scripts/peers/token_server.py --port "$tport" --dir "$d/token" --user tester:secret \
+    --service registry.local --issuer test-token-issuer 2>>"$d/token.log" &
+  local tpid=$!
+  htpasswd -Bbn deployer secret2 >"$d/htpasswd"
+  local common="log: {level: error, accesslog: {disabled: false}}"
+  cat >"$d/src.yml" <<YML
+version: 0.1
+$common
+storage: {filesystem: {rootdirectory: $d/src-data}, cache: {blobdescriptor: inmemory}}
+http: {addr: 127.0.0.1:$sport, secret: not-a-secret-local-bench-only}
+auth: {token: {realm: "http://127.0.0.1:$tport/token", service: registry.local, issuer: test-token-issuer, rootcertbundle: $d/token/cert.pem}}
+YML
+  cat >"$d/dst.yml" <<YML
+version: 0.1
+$common
+storage: {filesystem: {rootdirectory: $d/dst-data}, cache: {blobdescriptor: inmemory}}
+http: {addr: 127.0.0.1:$dport, secret: not-a-secret-local-bench-only}
+auth: {htpasswd: {realm: bench, path: $d/htpasswd}}
+YML
+  local i
+  for i in $(seq 100); do curl -sf "http://127.0.0.1:$tport/healthz" >/dev/null && break; sleep 0.1; done
+  docker-registry serve "$d/src.yml" >>"$d/src.log" 2>&1 &
+  local spid=$!
+  docker-registry serve "$d/dst.yml" >>"$d/dst.log" 2>&1 &
+  local dpid=$!
+  trap "kill $spid $dpid $tpid 2>/dev/null || true; trap - RETURN" RETURN
+  for i in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$sport/v2/" && curl -s -o /dev/null "http://127.0.0.1:$dport/v2/" && break; sleep 0.1; done
+  python3 scripts/peers/push_image.py "127.0.0.1:$sport" bench/app v1 0123456789abcdef0123456789abcdef01234567 \
+    --platform linux/amd64 --platform linux/arm64 --attestation --layer-mb "$mb" --user tester:secret >/dev/null
+  local src="127.0.0.1:$sport/bench/app:v1"
+  echo "$(du -sb "$d/src-data" | cut -f1) bytes stored at the source"
+
+  # requests NEEDLE: access-log lines of both registries with that User-Agent, plus token requests
+  reqs() { echo $(( $(cat "$d/src.log" "$d/dst.log" | grep -ac "\"$1" || true) + $(grep -ac 'GET /token' "$d/token.log" || true) )); }
+  uploads() { grep -a "\"$1" "$d/dst.log" | grep -Eac '"(PUT|PATCH) /v2/[^ ]*/blobs/uploads/' || true; }
+  reset_logs() { : >"$d/src.log"; : >"$d/dst.log"; : >"$d/token.log"; }
+  timed() { local s e; s=$(date +%s.%N); "$@" >"$d/out" 2>"$d/err" || { echo "failed: $*"; cat "$d/err"; return 1; }; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
+  sure() { SURESTEP_SRC_USERNAME=tester SURESTEP_SRC_PASSWORD=secret SURESTEP_DEST_USERNAME=deployer \
+    SURESTEP_DEST_PASSWORD=secret2 "$SURESTEP" promote "$src" "127.0.0.1:$dport/$1:v1" --json --no-progress; }
+  skop() { skopeo copy --all --preserve-digests --quiet --src-tls-verify=false --dest-tls-verify=false \
+    --src-creds tester:secret --dest-creds deployer:secret2 "docker://$src" "docker://127.0.0.1:$dport/$1:v1"; }
+  local -a sf sr kf kr sfq srq kfq krq sfu kfu sb
+  local r t
+  for r in $(seq "$rounds"); do
+    reset_logs; t=$(timed sure "bench/s$r"); sf+=("$t"); sfq+=("$(reqs surestep/)"); sfu+=("$(uploads surestep/)")
+    sb+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["destinations"][0]["bytes_sent"])' "$d/out")")
+    reset_logs; t=$(timed sure "bench/s$r"); sr+=("$t"); srq+=("$(reqs surestep/)")
+    reset_logs; t=$(timed skop "bench/k$r"); kf+=("$t"); kfq+=("$(reqs skopeo/)"); kfu+=("$(uploads skopeo/)")
+    reset_logs; t=$(timed skop "bench/k$r"); kr+=("$t"); krq+=("$(reqs skopeo/)")
+  done
+  med() { printf '%s\n' "$@" | median; }
+  local a b c e
+  echo "image: 2-platform OCI index + attestation, ${mb} MB per platform layer; $rounds interleaved rounds, medians"
+  printf '%-40s %10s %10s %14s\n' "" "wall s" "requests" "blob uploads"
+  printf '%-40s %10.2f %10s %14s\n' "surestep promote, fresh" "$(med "${sf[@]}")" "$(med "${sfq[@]}")" "$(med "${sfu[@]}")"
+  printf '%-40s %10.2f %10s %14s\n' "skopeo copy --all, fresh" "$(med "${kf[@]}")" "$(med "${kfq[@]}")" "$(med "${kfu[@]}")"
+  printf '%-40s %10.2f %10s %14s\n' "surestep promote, re-run" "$(med "${sr[@]}")" "$(med "${srq[@]}")" "0"
+  printf '%-40s %10.2f %10s %14s\n' "skopeo copy --all, re-run" "$(med "${kr[@]}")" "$(med "${krq[@]}")" "-"
+  echo "surestep bytes sent fresh: $(med "${sb[@]}")"
+  a=$(med "${kf[@]}"); b=$(med "${sf[@]}"); c=$(med "${kr[@]}"); e=$(med "${sr[@]}")
+  echo "ratios skopeo/surestep: fresh $(ratio "$a" "$b"), re-run $(ratio "$c" "$e")"
+}
+
 # ------------------------------------------------------------------------------------------
 command -v bc >/dev/null || { apt-get update -qq && apt-get install -y -qq bc >/dev/null; }
 build
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(verify-wheels publish against wait-for-image lock)
+[ ${#sections[@]} -gt 0 ] || sections=(verify-wheels publish against wait-for-image lock promote)
 for s in "${sections[@]}"; do
   echo "== $s"
   "section_${s//-/_}"

@@ -145,14 +145,52 @@ pub const CATALOGUE: &[Failure] = &[
         "the registry needs credentials and none were given",
         ENV,
         Code(
-            "pass --username and --password (or SURESTEP_REGISTRY_USERNAME / SURESTEP_REGISTRY_PASSWORD; on ghcr.io GITHUB_TOKEN with `permissions: packages: read`)",
+            "pass --username and --password (or SURESTEP_REGISTRY_USERNAME / SURESTEP_REGISTRY_PASSWORD; for promote --src-*/--dest-*; on ghcr.io GITHUB_TOKEN with `permissions: packages: read`), or log in with docker login / a credential helper (see the README's credentials lookup order)",
         ),
     ),
     f(
         "wait-for-image",
-        "the registry refused the credentials",
+        "the registry refused the credentials (`{verb}` is pull, or push to for promote)",
         ENV,
-        Code("check the credentials and that they may pull this repository"),
+        Code("check the credentials and that they may {verb} this repository"),
+    ),
+    f(
+        "wait-for-image",
+        "an identity token (config.json `identitytoken`) for a registry that asks for Basic auth",
+        ENV,
+        Code("log in with a username and password for this registry"),
+    ),
+    f(
+        "wait-for-image",
+        "a Docker config.json or auth.json that cannot be read or parsed (invalid JSON, an `auth` that is not base64 of user:password)",
+        ENV,
+        Code("fix or remove the file, or pass --username/--password"),
+    ),
+    f(
+        "wait-for-image",
+        "the credential helper (credHelpers / credsStore) is not on PATH",
+        ENV,
+        Code("install the helper (it must be on PATH), or remove it from the config"),
+    ),
+    f(
+        "wait-for-image",
+        "the credential helper failed, answered something other than its JSON, or hung past SURESTEP_CREDENTIAL_HELPER_TIMEOUT (20s)",
+        ENV,
+        Code("run `docker-credential-<name> get` by hand to see why, or log in again"),
+    ),
+    f(
+        "wait-for-image",
+        "no Amazon ECR token (no AWS credentials or region, or GetAuthorizationToken refused)",
+        ENV,
+        Code(
+            "configure AWS credentials (aws-actions/configure-aws-credentials, AWS_PROFILE, AWS_ACCESS_KEY_ID...) that may call ecr:GetAuthorizationToken",
+        ),
+    ),
+    f(
+        "wait-for-image",
+        "--require-success in a workflow_run event whose triggering run did not conclude success (also check-tag, promote)",
+        FAILED,
+        Doc("fix the upstream run; the message names it and its conclusion, nothing was requested"),
     ),
     f(
         "wait-for-image",
@@ -195,6 +233,51 @@ pub const CATALOGUE: &[Failure] = &[
         "the image reference carries credentials (user:password@ or a scheme)",
         USAGE,
         Doc("pass them with --username and --password (or SURESTEP_REGISTRY_PASSWORD)"),
+    ),
+    // promote (credential and registry failures as wait-for-image)
+    f(
+        "promote",
+        "--dest-username without --dest-password",
+        USAGE,
+        Code("set SURESTEP_DEST_PASSWORD (safer than --dest-password on the command line)"),
+    ),
+    f(
+        "promote",
+        "--dest-password without --dest-username",
+        USAGE,
+        Code("set --dest-username or SURESTEP_DEST_USERNAME"),
+    ),
+    f(
+        "promote",
+        "a DST with a digest, a DST equal to SRC, or the same DST twice",
+        USAGE,
+        Doc("each DST is HOST/NAME:TAG, once"),
+    ),
+    f(
+        "promote",
+        "SRC does not meet --revision / --platform / --digest (after --wait)",
+        FAILED,
+        Code("promote what the conditions describe, or wait longer with --wait"),
+    ),
+    f(
+        "promote",
+        "--no-overwrite and a destination tag already at another digest (nothing copied)",
+        FAILED,
+        Code("drop --no-overwrite to move the tag, or promote to a new tag"),
+    ),
+    f(
+        "promote",
+        "a blob from the source does not match its digest or size (corrupt): the upload is cut before its last bytes",
+        ENV,
+        Doc(
+            "the source registry (or something between) serves corrupt data: fix it, then run again",
+        ),
+    ),
+    f(
+        "promote",
+        "after the copy the destination tag does not resolve to the source digest",
+        ENV,
+        Doc("something else wrote the tag meanwhile, or the registry rewrites manifests: check it"),
     ),
     // verify-wheels: each problem is listed with its code (`code` in --json)
     f(

@@ -3,6 +3,10 @@
 //! For `workflow_run` events `GITHUB_SHA` is the default branch's tip, not the commit that
 //! triggered the upstream workflow; that one is `workflow_run.head_sha` in the event file.
 //! Shared by `check-tag` and `wait-for-image --revision auto`.
+//!
+//! A `workflow_run` event fires when the upstream run *completed*, failed runs included; its
+//! `workflow_run.conclusion` is what `--require-success` gates on ([`RunContext::gate`]), before
+//! any network work.
 
 use std::path::PathBuf;
 
@@ -15,6 +19,47 @@ pub struct RunContext {
     pub git_ref: Option<String>,
     /// `workflow_run.head_sha` from the event file, for workflow_run events.
     pub workflow_run_head_sha: Option<String>,
+    /// The run that triggered this one, for workflow_run events.
+    pub trigger: Option<TriggeringRun>,
+}
+
+/// The upstream run of a `workflow_run` event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TriggeringRun {
+    /// The workflow's name (`workflow_run.name`).
+    pub name: String,
+    pub id: Option<u64>,
+    pub run_number: Option<u64>,
+    /// `success`, `failure`, `cancelled`, `skipped`, `timed_out`, `action_required`,
+    /// `neutral`, `stale`; absent while the run has not completed (`requested`, `in_progress`).
+    pub conclusion: Option<String>,
+    pub html_url: Option<String>,
+}
+
+impl TriggeringRun {
+    /// `"Build" run #42 (https://…)`.
+    pub fn describe(&self) -> String {
+        let mut out = format!("{:?} run", self.name);
+        match (self.run_number, self.id) {
+            (Some(n), _) => out.push_str(&format!(" #{n}")),
+            (None, Some(id)) => out.push_str(&format!(" {id}")),
+            _ => {}
+        }
+        if let Some(url) = &self.html_url {
+            out.push_str(&format!(" ({url})"));
+        }
+        out
+    }
+}
+
+/// `--require-success` refused: the triggering run did not succeed.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the triggering workflow run {run} concluded {conclusion}, not success (--require-success)"
+)]
+pub struct GateRefused {
+    pub run: String,
+    pub conclusion: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +90,7 @@ impl RunContext {
             sha: var("GITHUB_SHA"),
             git_ref: var("GITHUB_REF"),
             workflow_run_head_sha: None,
+            trigger: None,
         };
         if event_name.as_deref() == Some("workflow_run")
             && let Some(path) = var("GITHUB_EVENT_PATH").map(PathBuf::from)
@@ -59,6 +105,7 @@ impl RunContext {
                     }
                     HeadShaError::Missing => RunContextError::NoHeadSha { path: shown.clone() },
                 })?);
+            ctx.trigger = triggering_run(&text);
         }
         Ok(ctx)
     }
@@ -66,6 +113,29 @@ impl RunContext {
     /// The commit this run is about: `workflow_run.head_sha` for workflow_run, else `GITHUB_SHA`.
     pub fn commit(&self) -> Option<&str> {
         self.workflow_run_head_sha.as_deref().or(self.sha.as_deref())
+    }
+
+    /// `trigger_conclusion`: the triggering run's conclusion in a workflow_run event.
+    pub fn trigger_conclusion(&self) -> Option<String> {
+        self.trigger.as_ref().map(|t| t.conclusion.clone().unwrap_or_else(|| "none".to_owned()))
+    }
+
+    /// `--require-success`: outside a workflow_run event there is no triggering run and the
+    /// gate passes; inside one, anything but `success` refuses.
+    pub fn gate(&self, require_success: bool) -> Result<(), GateRefused> {
+        if !require_success {
+            return Ok(());
+        }
+        match &self.trigger {
+            Some(t) if t.conclusion.as_deref() != Some("success") => Err(GateRefused {
+                run: t.describe(),
+                conclusion: t
+                    .conclusion
+                    .clone()
+                    .unwrap_or_else(|| "nothing (it has not completed)".to_owned()),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// The tag named by `GITHUB_REF` on a tag push.
@@ -76,6 +146,20 @@ impl RunContext {
         }
         self.git_ref.as_deref().and_then(|r| r.strip_prefix("refs/tags/"))
     }
+}
+
+/// Reads `workflow_run` {name, id, run_number, conclusion, html_url} from an event payload.
+pub fn triggering_run(event_json: &str) -> Option<TriggeringRun> {
+    let doc: serde_json::Value = serde_json::from_str(event_json).ok()?;
+    let run = doc.get("workflow_run")?;
+    let text = |k: &str| run.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    Some(TriggeringRun {
+        name: text("name").unwrap_or_else(|| "(unnamed workflow)".to_owned()),
+        id: run.get("id").and_then(|v| v.as_u64()),
+        run_number: run.get("run_number").and_then(|v| v.as_u64()),
+        conclusion: text("conclusion").filter(|c| !c.is_empty()),
+        html_url: text("html_url"),
+    })
 }
 
 #[derive(Debug)]
@@ -115,6 +199,7 @@ mod tests {
             sha: Some("tip".into()),
             git_ref: Some("refs/heads/main".into()),
             workflow_run_head_sha: Some("head".into()),
+            trigger: None,
         };
         assert_eq!(ctx.commit(), Some("head"));
         assert_eq!(ctx.pushed_tag(), None);
@@ -123,8 +208,27 @@ mod tests {
             sha: Some("s".into()),
             git_ref: Some("refs/tags/v1.0.0".into()),
             workflow_run_head_sha: None,
+            trigger: None,
         };
         assert_eq!(push.commit(), Some("s"));
         assert_eq!(push.pushed_tag(), Some("v1.0.0"));
+    }
+
+    #[test]
+    fn gate_on_the_triggering_run() {
+        let json = r#"{"workflow_run":{"head_sha":"a","name":"Build","id":7,"run_number":42,
+            "conclusion":"failure","html_url":"https://github.com/o/r/actions/runs/7"}}"#;
+        let t = triggering_run(json).unwrap();
+        let ctx = RunContext { trigger: Some(t.clone()), ..Default::default() };
+        assert_eq!(ctx.trigger_conclusion().as_deref(), Some("failure"));
+        let err = ctx.gate(true).unwrap_err().to_string();
+        assert!(err.contains("\"Build\" run #42") && err.contains("concluded failure"), "{err}");
+        assert!(ctx.gate(false).is_ok());
+        let ok = TriggeringRun { conclusion: Some("success".into()), ..t.clone() };
+        assert!(RunContext { trigger: Some(ok), ..Default::default() }.gate(true).is_ok());
+        let pending = TriggeringRun { conclusion: None, ..t };
+        let ctx = RunContext { trigger: Some(pending), ..Default::default() };
+        assert!(ctx.gate(true).unwrap_err().to_string().contains("has not completed"));
+        assert!(RunContext::default().gate(true).is_ok(), "no workflow_run: nothing to gate");
     }
 }

@@ -29,6 +29,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::CheckTag(args) => commands::check_tag::run(args, &reporter),
         Command::Lock(args) => commands::lock::run(args, &reporter),
         Command::WaitForImage(args) => commands::wait_for_image::run(args, &reporter),
+        Command::Promote(args) => commands::promote::run(args, &reporter),
         Command::Publish(args) => commands::publish::run(args, &reporter),
         Command::VerifyWheels(args) => commands::verify_wheels::run(args, &reporter),
     };

@@ -204,6 +204,41 @@ fn wait_for_image_never_shows_a_registry_password() {
     }
 }
 
+// promote: SURESTEP_SRC_PASSWORD / SURESTEP_DEST_PASSWORD, and a login from config.json
+
+#[test]
+fn promote_never_shows_source_destination_or_config_file_passwords() {
+    let (src, dst) = (token_reg(), basic_reg());
+    let source = format!("{}/app/swept:v1", src.host_port());
+    let conf = support::tempdir("secrets-docker");
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    // (label, dest password, from the config file?, expected exit)
+    for (label, pass, from_file, code) in
+        [("env", SECRET, false, 0), ("env wrong", WRONG, false, 3), ("file wrong", WRONG, true, 3)]
+    {
+        for (i, mode) in MODES.iter().enumerate() {
+            let mut cmd = support::cli::surestep();
+            let target = format!("{}/app/promoted-{i}:v1", dst.host_port());
+            cmd.args(["--color=never", "promote", &source, &target])
+                .env("SURESTEP_SRC_USERNAME", USER)
+                .env("SURESTEP_SRC_PASSWORD", SECRET);
+            if from_file {
+                let auths = serde_json::json!({"auths": {dst.host_port(): {"auth": b64(&format!("{USER}:{pass}"))}}});
+                std::fs::write(conf.path().join("config.json"), auths.to_string()).unwrap();
+                cmd.env("DOCKER_CONFIG", conf.path());
+            } else {
+                cmd.env("SURESTEP_DEST_USERNAME", USER).env("SURESTEP_DEST_PASSWORD", pass);
+            }
+            let run = sweep(cmd, mode, &[SECRET, pass], &format!("promote {label}"));
+            assert_eq!(
+                run.code, code,
+                "promote {label} [{}]: {}{}",
+                mode.0, run.stdout, run.stderr
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // lock: AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, --sse-customer-key / AWS_SSE_CUSTOMER_KEY
 

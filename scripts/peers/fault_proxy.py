@@ -13,6 +13,7 @@ on a fresh upstream connection, and can, per request:
   hang              read the request head, answer nothing for --stall-seconds, then reset
                     (nothing forwarded: a store that stops answering)
   endless           forward, send the response head (chunked), then an endless body
+  corrupt           forward, but flip one bit of the body (same length): only a digest check notices
   huge              forward, send the response head with Content-Length: 1 GiB, then stream
                     filler until the client hangs up
   redirect          answer 307 with Location: --redirect-to + the request path
@@ -78,7 +79,7 @@ def parse_args():
     a.up_host, a.up_port = host.strip("[]"), int(port)
     a.fault_list = [f for f in a.faults.split(",") if f]
     known = {"reset_request", "reset_response", "502", "503", "429", "429_bare", "stall", "hang",
-             "endless", "huge", "redirect"}
+             "endless", "huge", "redirect", "corrupt"}
     bad = [f for f in a.fault_list if f not in known]
     if bad:
         sys.exit(f"fault_proxy: unknown faults {bad}; known: {sorted(known)}")
@@ -246,10 +247,15 @@ class Proxy:
             await writer.drain()
             if fault == "stall":
                 await asyncio.sleep(self.a.stall_seconds)
+            flip = fault == "corrupt"
             while True:
                 chunk = await up_reader.read(65536)
                 if not chunk:
                     break
+                if flip:
+                    # Same length, one bit of the body flipped: only a digest check notices.
+                    chunk = chunk[:-1] + bytes([chunk[-1] ^ 0x01])
+                    flip = False
                 writer.write(chunk)
                 await writer.drain()
             record(n, method, path, fault, status, start)

@@ -21,6 +21,7 @@ import hashlib
 import http.client
 import io
 import json
+import random
 import sys
 import tarfile
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -164,7 +165,7 @@ def make_layer(files):
             ti.size, ti.mtime, ti.mode, ti.uid, ti.gid = len(content), 1704067200, 0o644, 0, 0
             tf.addfile(ti, io.BytesIO(content))
     tar = buf.getvalue()
-    gz = gzip.compress(tar, compresslevel=6, mtime=0)
+    gz = gzip.compress(tar, compresslevel=1 if len(tar) > 1 << 20 else 6, mtime=0)
     return gz, sha(tar)
 
 
@@ -192,6 +193,8 @@ def main():
                     help="leave org.opencontainers.image.revision out of the config Labels")
     ap.add_argument("--user", help="USER:PASS")
     ap.add_argument("--source", default="https://example.invalid/surestep/test")
+    ap.add_argument("--layer-mb", type=float, default=0,
+                    help="add this many MB of incompressible bytes to each platform's layer")
     args = ap.parse_args()
     platforms = [p for v in args.platform for p in v.split(",") if p] or ["linux/amd64"]
 
@@ -207,8 +210,12 @@ def main():
     descs = []
     for p in platforms:
         plat = platform_dict(p)
-        layer, diff_id = make_layer([
-            ("etc/surestep-test", f"repo={repo}\ntag={args.tag}\nrevision={rev}\nplatform={p}\n".encode())])
+        files = [("etc/surestep-test",
+                  f"repo={repo}\ntag={args.tag}\nrevision={rev}\nplatform={p}\n".encode())]
+        if args.layer_mb > 0:
+            rng = random.Random(f"{repo}:{args.tag}:{rev}:{p}")
+            files.append(("var/surestep-payload", rng.randbytes(int(args.layer_mb * 1e6))))
+        layer, diff_id = make_layer(files)
         config = dict(plat, created=CREATED,
                       config={"Labels": labels, "Env": ["PATH=/usr/bin:/bin"]},
                       rootfs={"type": "layers", "diff_ids": [diff_id]},

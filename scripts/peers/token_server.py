@@ -8,7 +8,8 @@ DIR gets key.pem / cert.pem (self-signed RSA, made with the openssl CLI if missi
 registry's `auth.token.rootcertbundle` at DIR/cert.pem. Serves:
 
   GET  /token?service=S&scope=repository:o/n:pull,push[&scope=...]   (Basic auth optional)
-  POST /token   (OAuth2 form: grant_type=password, username, password, service, scope)
+  POST /token   (OAuth2 form: grant_type=password, username, password, service, scope;
+                 or grant_type=refresh_token, refresh_token from --refresh-token)
   GET  /healthz  -> 200 "ok"   (readiness)
 
 Authenticated users get every requested action; anonymous users get `pull` only; wrong
@@ -152,7 +153,10 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(n).decode())
         user = self.basic_user()
-        if user is None and "username" in form:
+        if form.get("grant_type", [""])[0] == "refresh_token":
+            # docker's identity token: an OAuth2 refresh token issued earlier.
+            user = self.server.refresh.get(form.get("refresh_token", [""])[0], False)
+        elif user is None and "username" in form:
             user = self.check(form["username"][0], form.get("password", [""])[0])
         service = form.get("service", [self.server.service])[0]
         self.issue(user, service, parse_scopes(form.get("scope", [])))
@@ -164,6 +168,8 @@ def main():
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--dir", required=True, help="directory for key.pem and cert.pem")
     ap.add_argument("--user", action="append", default=[], help="USER:PASS (repeatable)")
+    ap.add_argument("--refresh-token", action="append", default=[],
+                    help="TOKEN=USER: a refresh token the OAuth2 refresh_token grant accepts")
     ap.add_argument("--service", default="registry.local")
     ap.add_argument("--issuer", default="test-token-issuer")
     ap.add_argument("--expires-in", type=int, default=300,
@@ -179,6 +185,7 @@ def main():
     srv.daemon_threads = True
     srv.issuer = Issuer(key, x5c, args.issuer, users)
     srv.users = users
+    srv.refresh = dict(t.split("=", 1) for t in args.refresh_token)
     srv.service = args.service
     print(f"[token] listening on http://{args.host}:{args.port}/token "
           f"(cert {args.dir}/cert.pem)", file=sys.stderr, flush=True)

@@ -10,7 +10,10 @@ $GITHUB_EVENT_PATH (GITHUB_SHA there is the default branch's tip). On a tag push
 GITHUB_REF counts when it points at the commit.
 
 Outputs: has_tag, tag_name, version, major, minor, patch, prerelease, python_version, is_latest, \
-commit, tags.
+commit, tags; trigger_conclusion in a workflow_run event.
+
+--require-success: in a workflow_run event, exit 1 (before anything else) unless the \
+triggering run concluded success.
 
 No tag is not an error (exit 0, has_tag=false) unless --require is given.")]
 pub struct CheckTagArgs {
@@ -35,6 +38,9 @@ pub struct CheckTagArgs {
     /// Run `git fetch --tags` first
     #[arg(long)]
     pub fetch: bool,
+    /// In a workflow_run event, exit 1 unless the triggering run concluded success
+    #[arg(long)]
+    pub require_success: bool,
     /// The repository to inspect
     #[arg(long, short = 'C', default_value = ".", value_name = "DIR")]
     pub repo: PathBuf,

@@ -5,15 +5,17 @@
 
 mod check_tag;
 pub mod lock;
+mod promote;
 mod publish;
 mod verify_wheels;
 mod wait_for_image;
 
 pub use check_tag::CheckTagArgs;
 pub use lock::LockArgs;
+pub use promote::PromoteArgs;
 pub use publish::{NamedRepository, PublishArgs, TrustedPublishing};
 pub use verify_wheels::{VerifyWheelsArgs, parse_size};
-pub use wait_for_image::WaitForImageArgs;
+pub use wait_for_image::{WaitForImageArgs, parse_duration};
 
 use crate::output::{ColorChoice, GithubChoice, OutputSettings};
 use clap::{Args, Parser, Subcommand};
@@ -85,6 +87,8 @@ pub enum Command {
     Publish(PublishArgs),
     /// Wait until a registry serves the expected image, then print its pinned digest reference
     WaitForImage(WaitForImageArgs),
+    /// Copy an image by digest to other registries: every manifest and blob, the tag last
+    Promote(PromoteArgs),
     /// Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store
     Lock(LockArgs),
 }
@@ -163,6 +167,7 @@ impl Command {
             Command::CheckTag(_) => "check-tag",
             Command::Lock(args) => args.command.name(),
             Command::WaitForImage(_) => "wait-for-image",
+            Command::Promote(_) => "promote",
             Command::Publish(_) => "publish",
             Command::VerifyWheels(_) => "verify-wheels",
         }

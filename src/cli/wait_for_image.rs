@@ -18,11 +18,16 @@ image must carry it. `--revision auto` is workflow_run.head_sha in a workflow_ru
 else GITHUB_SHA.
 
 Credentials: --username/--password (or SURESTEP_REGISTRY_USERNAME/SURESTEP_REGISTRY_PASSWORD); \
-for ghcr.io without them, GITHUB_TOKEN with GITHUB_ACTOR. Plain HTTP is used only for \
-localhost, 127.0.0.1 and [::1], or with --insecure.
+else --aws-ecr; GOOGLE_OAUTH_ACCESS_TOKEN for Artifact Registry/GCR; $DOCKER_CONFIG/config.json \
+(auths, credHelpers, credsStore); $REGISTRY_AUTH_FILE or $XDG_RUNTIME_DIR/containers/auth.json; \
+an ECR token for *.dkr.ecr.*.amazonaws.com; for ghcr.io GITHUB_TOKEN with GITHUB_ACTOR. Plain \
+HTTP is used only for localhost, 127.0.0.1 and [::1], or with --insecure.
+
+--require-success: in a workflow_run event, exit 1 before any request unless the triggering \
+run concluded success (output trigger_conclusion).
 
 Outputs: ready, digest, image (host/name@sha256:…, the reference to deploy), revision, \
-platforms, waited_seconds.")]
+platforms, waited_seconds, trigger_conclusion (workflow_run events).")]
 pub struct WaitForImageArgs {
     /// The image: HOST/NAME[:TAG] or HOST/NAME@sha256:… (Docker Hub short names work)
     #[arg(value_name = "IMAGE")]
@@ -52,6 +57,12 @@ pub struct WaitForImageArgs {
     /// Speak plain HTTP to a registry that is not on loopback
     #[arg(long)]
     pub insecure: bool,
+    /// The registry is Amazon ECR: log in with an ECR token (default AWS credential chain)
+    #[arg(long)]
+    pub aws_ecr: bool,
+    /// In a workflow_run event, exit 1 before any request unless the triggering run succeeded
+    #[arg(long)]
+    pub require_success: bool,
 }
 
 /// The longest duration any flag takes: a week.

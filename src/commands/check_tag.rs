@@ -80,6 +80,9 @@ pub struct CheckTagOutcome {
     pub ignored: Vec<IgnoredTag>,
     pub checks: Vec<Check>,
     pub warnings: Vec<String>,
+    /// The triggering run's conclusion, in a workflow_run event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger_conclusion: Option<String>,
 }
 
 impl CheckTagOutcome {
@@ -105,6 +108,7 @@ pub fn run(args: &CheckTagArgs, reporter: &Reporter) -> Result<ExitStatus, CliEr
 /// Runs the whole check and returns its outcome; errors are environment or usage failures.
 pub fn check_tag(args: &CheckTagArgs) -> Result<CheckTagOutcome, CliError> {
     let context = RunContext::from_env().or_environment("reading the GitHub Actions context")?;
+    context.gate(args.require_success).map_err(CliError::failed)?;
     let git = Git::open(&args.repo).map_err(git_error)?;
     if args.fetch {
         git.fetch_tags().map_err(git_error).map_err(|e| e.context("fetching tags (--fetch)"))?;
@@ -262,6 +266,7 @@ pub fn check_tag(args: &CheckTagArgs) -> Result<CheckTagOutcome, CliError> {
         ignored,
         checks,
         warnings,
+        trigger_conclusion: context.trigger_conclusion(),
     })
 }
 

@@ -3,6 +3,7 @@
 pub mod against;
 pub mod check_tag;
 pub mod lock;
+pub mod promote;
 pub mod publish;
 pub mod verify_wheels;
 pub mod wait_for_image;

@@ -20,11 +20,11 @@ use crate::model::oci::{
     Descriptor, Digest, ImageConfig, ManifestDoc, Platform, REVISION_KEY, image_revision,
 };
 use crate::output::Reporter;
+use crate::remote::credentials;
 use crate::remote::http::{HttpClient, RetryPolicy};
 use crate::remote::registry::{
     Credentials, Fetched, Head, MAX_CONFIG_BYTES, RegistryClient, RegistryError,
 };
-use crate::secret::Secret;
 use futures_util::future::try_join_all;
 use rand::Rng;
 use serde::Serialize;
@@ -68,6 +68,8 @@ pub struct WaitForImageOutcome {
     pub wanted_revision: Option<String>,
     pub wanted_revision_origin: Option<RevisionOrigin>,
     pub notes: Vec<String>,
+    /// The triggering run's conclusion, in a workflow_run event.
+    pub trigger_conclusion: Option<String>,
 }
 
 impl WaitForImageOutcome {
@@ -78,13 +80,40 @@ impl WaitForImageOutcome {
 
 pub fn run(args: &WaitForImageArgs, reporter: &Reporter) -> Result<ExitStatus, CliError> {
     let context = RunContext::from_env().or_environment("reading the GitHub Actions context")?;
+    context.gate(args.require_success).map_err(CliError::failed)?;
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let plan = plan(args, &context, &env)?;
-    if let Some(c) = &plan.credentials {
-        reporter.mask(&c.password);
-    }
-    let outcome = crate::runtime()?.block_on(wait(&plan, reporter))?;
+    let mut plan = plan(args, &context, &env)?;
+    let outcome = crate::runtime()?.block_on(async {
+        if plan.credentials.is_none() {
+            plan.credentials = lookup_credentials(&plan.image, args.aws_ecr, &env).await?;
+        }
+        if let Some(c) = &plan.credentials {
+            reporter.mask(&c.password);
+        }
+        wait(&plan, reporter).await
+    })?;
+    let outcome =
+        WaitForImageOutcome { trigger_conclusion: context.trigger_conclusion(), ..outcome };
     Ok(reporter.finish("wait-for-image", &outcome))
+}
+
+/// The registry's login from the keychain (config files, helpers, ECR, GAR, GITHUB_TOKEN)
+/// when no flag gave one; see `remote::credentials` for the order.
+pub async fn lookup_credentials(
+    image: &ImageRef,
+    aws_ecr: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Credentials>, CliError> {
+    let helper_timeout = env("SURESTEP_CREDENTIAL_HELPER_TIMEOUT")
+        .and_then(|t| crate::cli::parse_duration(&t).ok())
+        .unwrap_or(credentials::DEFAULT_HELPER_TIMEOUT);
+    let keychain = credentials::Keychain { env, aws_ecr, helper_timeout };
+    credentials::find(image, &keychain).await.map_err(|e| {
+        let hint = e.hint();
+        CliError::environment(e)
+            .context(format!("looking up credentials for {}", image.registry))
+            .with_hint(hint)
+    })
 }
 
 /// Turns the flags and the environment into a plan; every problem here is a usage error.
@@ -142,24 +171,21 @@ pub fn plan(
 
     let credentials = match (&args.username, &args.password) {
         (Some(user), Some(password)) if !password.is_empty() => {
-            Some(Credentials { username: user.clone(), password: password.clone() })
+            Some(Credentials::basic(user.clone(), password.clone(), "--username/--password"))
         }
         (None, Some(password)) if !password.is_empty() => {
             let user = env("GITHUB_ACTOR").ok_or_else(|| {
                 CliError::usage(anyhow::anyhow!("--password needs --username"))
                     .with_hint("set --username or SURESTEP_REGISTRY_USERNAME")
             })?;
-            Some(Credentials { username: user, password: password.clone() })
+            Some(Credentials::basic(user, password.clone(), "--password and GITHUB_ACTOR"))
         }
         (Some(_), _) => {
             return Err(CliError::usage(anyhow::anyhow!("--username needs --password")).with_hint(
                 "set SURESTEP_REGISTRY_PASSWORD (safer than --password on the command line)",
             ));
         }
-        (None, _) if image.registry == "ghcr.io" => env("GITHUB_TOKEN").map(|token| Credentials {
-            username: env("GITHUB_ACTOR").unwrap_or_else(|| "github-actions".to_owned()),
-            password: Secret::new(token),
-        }),
+        // The keychain (config files, helpers, cloud tokens, GITHUB_TOKEN) is asked later.
         (None, _) => None,
     };
 
@@ -202,7 +228,7 @@ struct Cache {
     head_without_digest: bool,
 }
 
-async fn wait(plan: &WaitPlan, reporter: &Reporter) -> Result<WaitForImageOutcome, CliError> {
+pub async fn wait(plan: &WaitPlan, reporter: &Reporter) -> Result<WaitForImageOutcome, CliError> {
     let start = Instant::now();
     let deadline = start + plan.timeout;
     let policy = RetryPolicy {
@@ -282,6 +308,7 @@ async fn wait(plan: &WaitPlan, reporter: &Reporter) -> Result<WaitForImageOutcom
                         wanted_revision: plan.conditions.revision.as_ref().map(|r| r.0.clone()),
                         wanted_revision_origin: plan.conditions.revision.as_ref().map(|r| r.1),
                         notes: plan.notes.clone(),
+                        trigger_conclusion: None,
                     });
                 }
                 last_seen = Some(seen);
@@ -333,6 +360,7 @@ async fn wait(plan: &WaitPlan, reporter: &Reporter) -> Result<WaitForImageOutcom
         wanted_revision: plan.conditions.revision.as_ref().map(|r| r.0.clone()),
         wanted_revision_origin: plan.conditions.revision.as_ref().map(|r| r.1),
         notes: plan.notes.clone(),
+        trigger_conclusion: None,
     })
 }
 
@@ -620,6 +648,8 @@ mod tests {
             username: None,
             password: None,
             insecure: false,
+            aws_ecr: false,
+            require_success: false,
         }
     }
 
@@ -631,13 +661,16 @@ mod tests {
     fn ghcr_falls_back_to_github_token() {
         let env = env_of(&[("GITHUB_TOKEN", "ghs_abc"), ("GITHUB_ACTOR", "octocat")]);
         let plan = plan(&args("ghcr.io/Octo/App:latest"), &RunContext::default(), &env).unwrap();
-        let creds = plan.credentials.unwrap();
-        assert_eq!(creds.username, "octocat");
-        assert_eq!(creds.password.expose(), "ghs_abc");
+        assert!(plan.credentials.is_none(), "no flag: the keychain decides");
         assert_eq!(plan.image.repository, "octo/app");
         assert_eq!(plan.notes.len(), 1, "the lowercasing is noted");
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let creds = rt.block_on(lookup_credentials(&plan.image, false, &env)).unwrap().unwrap();
+        assert_eq!(creds.username, "octocat");
+        assert_eq!(creds.password.expose(), "ghs_abc");
         let other = plan_of("quay.io/o/n", &env);
-        assert!(other.credentials.is_none(), "GITHUB_TOKEN goes to ghcr.io only");
+        let none = rt.block_on(lookup_credentials(&other.image, false, &env)).unwrap();
+        assert!(none.is_none(), "GITHUB_TOKEN goes to ghcr.io only");
     }
 
     fn plan_of(image: &str, env: &dyn Fn(&str) -> Option<String>) -> WaitPlan {
@@ -653,6 +686,7 @@ mod tests {
             sha: Some(B.into()),
             git_ref: None,
             workflow_run_head_sha: Some(A.into()),
+            trigger: None,
         };
         let none = |_: &str| None;
         let p = plan(&a, &ctx, &none).unwrap();

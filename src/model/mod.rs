@@ -1,6 +1,7 @@
 //! Pure data and parsing, no I/O: versions, file formats, references.
 
 pub mod checksums;
+pub mod docker_config;
 pub mod image_conditions;
 pub mod image_ref;
 pub mod lock_hold;

@@ -206,6 +206,8 @@ pub struct Manifest {
     pub media_type: Option<String>,
     pub config: Descriptor,
     #[serde(default)]
+    pub layers: Vec<Descriptor>,
+    #[serde(default)]
     pub annotations: BTreeMap<String, String>,
 }
 

@@ -72,7 +72,7 @@ impl Render for CheckTagOutcome {
         let field = |f: &dyn Fn(&crate::commands::check_tag::FoundTag) -> String| {
             t.map(f).unwrap_or_default()
         };
-        vec![
+        let mut out = vec![
             ("has_tag".into(), self.has_tag.to_string()),
             ("tag_name".into(), field(&|t| t.tag_name.clone())),
             ("version".into(), field(&|t| t.version.clone())),
@@ -91,7 +91,11 @@ impl Render for CheckTagOutcome {
             ),
             ("commit".into(), self.commit.clone()),
             ("tags".into(), self.tags.join("\n")),
-        ]
+        ];
+        if let Some(c) = &self.trigger_conclusion {
+            out.push(("trigger_conclusion".into(), c.clone()));
+        }
+        out
     }
 
     fn summary(&self) -> String {

@@ -14,6 +14,7 @@ mod against;
 mod check_tag;
 pub mod lock;
 mod lock_hold;
+mod promote;
 mod publish;
 mod verify_wheels;
 mod wait_for_image;

@@ -66,14 +66,18 @@ impl Render for WaitForImageOutcome {
     }
 
     fn outputs(&self) -> Vec<(String, String)> {
-        vec![
+        let mut out = vec![
             ("ready".into(), self.ready.to_string()),
             ("digest".into(), self.digest.as_ref().map(ToString::to_string).unwrap_or_default()),
             ("image".into(), self.image.clone().unwrap_or_default()),
             ("revision".into(), self.revision.clone().unwrap_or_default()),
             ("platforms".into(), self.platform_list()),
             ("waited_seconds".into(), self.waited_seconds.to_string()),
-        ]
+        ];
+        if let Some(c) = &self.trigger_conclusion {
+            out.push(("trigger_conclusion".into(), c.clone()));
+        }
+        out
     }
 
     fn summary(&self) -> String {

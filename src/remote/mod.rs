@@ -1,5 +1,6 @@
 //! Protocol clients. Each returns values and errors; none prints.
 
+pub mod credentials;
 pub mod git;
 pub mod http;
 pub mod index;

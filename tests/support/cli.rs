@@ -8,9 +8,15 @@ use std::time::{Duration, Instant};
 /// Whether a variable of the outer environment could change what surestep does (CI context,
 /// credentials, its own settings, colour), so tests must not inherit it.
 pub fn is_ambient(name: &str) -> bool {
-    ["GITHUB_", "SURESTEP_", "AWS_", "TWINE_", "ACTIONS_"].iter().any(|p| name.starts_with(p))
-        || name == "NO_COLOR"
+    ["GITHUB_", "SURESTEP_", "AWS_", "TWINE_", "ACTIONS_", "GOOGLE_", "CLOUDSDK_"]
+        .iter()
+        .any(|p| name.starts_with(p))
+        || ["NO_COLOR", "DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR"].contains(&name)
 }
+
+/// Where registry logins are looked up when a test does not say: a directory that does not
+/// exist, so the machine's own ~/.docker/config.json never takes part.
+pub const NO_DOCKER_CONFIG: &str = "/nonexistent/surestep-tests/docker-config";
 
 /// `surestep` with every ambient variable removed and a generous timeout.
 pub fn surestep() -> Command {
@@ -20,6 +26,7 @@ pub fn surestep() -> Command {
             cmd.env_remove(name);
         }
     }
+    cmd.env("DOCKER_CONFIG", NO_DOCKER_CONFIG);
     cmd.timeout(Duration::from_secs(180));
     cmd
 }

@@ -15,7 +15,8 @@ pub struct Faults {
     pub latency_ms: u32,
     /// Kinds to inject: reset_request, reset_response, 502, 503, 429, 429_bare, stall, hang
     /// (no answer for `stall_seconds`, nothing forwarded),
-    /// endless (an endless chunked body), huge (Content-Length: 1 GiB, streamed), redirect.
+    /// endless (an endless chunked body), huge (Content-Length: 1 GiB, streamed), redirect,
+    /// corrupt (one bit of the body flipped).
     pub kinds: Vec<&'static str>,
     /// Probability that a request (after `fail_first`) gets a fault.
     pub rate: f64,

@@ -37,6 +37,8 @@ pub struct PushOptions {
     pub attestation: bool,
     /// Push with these credentials instead of the registry's own (e.g. wrong ones).
     pub credentials: Option<(String, String)>,
+    /// MB of incompressible bytes added to each platform's layer (0: a tiny layer).
+    pub layer_mb: f64,
 }
 
 pub struct Registry {
@@ -96,6 +98,7 @@ impl Registry {
                     .args(["--port", &tport.to_string(), "--dir"])
                     .arg(&tdir)
                     .args(["--user", &format!("{user}:{pass}")])
+                    .args(["--refresh-token", &format!("refresh-{pass}={user}")])
                     .args(["--service", Self::SERVICE, "--issuer", Self::ISSUER]);
                 if let Some(e) = expires_in {
                     cmd.args(["--expires-in", e]);
@@ -147,6 +150,14 @@ impl Registry {
             RegistryAuth::Htpasswd { user, pass } | RegistryAuth::Token { user, pass } => {
                 Some((user, pass))
             }
+        }
+    }
+    /// Token mode: the OAuth2 refresh token (docker's `identitytoken`) the token server
+    /// accepts for the user.
+    pub fn refresh_token(&self) -> Option<String> {
+        match &self.auth {
+            RegistryAuth::Token { pass, .. } => Some(format!("refresh-{pass}")),
+            _ => None,
         }
     }
     /// Token mode: `http://127.0.0.1:TPORT/token`.
@@ -219,6 +230,9 @@ impl Registry {
         }
         if opts.attestation {
             cmd.arg("--attestation");
+        }
+        if opts.layer_mb > 0.0 {
+            cmd.args(["--layer-mb", &opts.layer_mb.to_string()]);
         }
         let creds =
             opts.credentials.as_ref().map(|(u, p)| (u.as_str(), p.as_str())).or(self.credentials());
