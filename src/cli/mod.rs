@@ -4,12 +4,14 @@
 //! flags and the list of subcommands.
 
 mod check_tag;
+mod lint;
 pub mod lock;
 mod publish;
 mod verify_wheels;
 mod wait_for_image;
 
 pub use check_tag::CheckTagArgs;
+pub use lint::{FailOn, LintArgs, LintFormat};
 pub use lock::LockArgs;
 pub use publish::{NamedRepository, PublishArgs, TrustedPublishing};
 pub use verify_wheels::{VerifyWheelsArgs, parse_size};
@@ -87,6 +89,9 @@ pub enum Command {
     WaitForImage(WaitForImageArgs),
     /// Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store
     Lock(LockArgs),
+    /// Find release races in GitHub workflows: unguarded publishes, moving tags, workflow_run
+    /// checkouts, shared cache keys, masked failures (15 rules; --explain RULE)
+    Lint(LintArgs),
 }
 
 impl Command {
@@ -98,6 +103,7 @@ impl Command {
             Command::WaitForImage(_) => "wait-for-image",
             Command::Publish(_) => "publish",
             Command::VerifyWheels(_) => "verify-wheels",
+            Command::Lint(_) => "lint",
         }
     }
 }

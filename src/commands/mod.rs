@@ -1,6 +1,7 @@
 //! One module per subcommand, each the story of that step, returning an exit status.
 
 pub mod check_tag;
+pub mod lint;
 pub mod lock;
 pub mod publish;
 pub mod verify_wheels;
