@@ -41,6 +41,8 @@ pub struct Matrix {
     /// Keys that only `include:` entries add, with their distinct values.
     pub include_keys: Vec<(String, usize)>,
     pub include_len: usize,
+    /// Each `include:` entry as (key, value) pairs.
+    pub include_entries: Vec<Vec<(String, String)>>,
     /// The whole matrix is an expression (`${{ fromJSON(…) }}`).
     pub dynamic: bool,
 }
@@ -63,6 +65,12 @@ impl Matrix {
                     }
                     let mut keys: Vec<(String, Vec<String>)> = Vec::new();
                     for item in v.items() {
+                        m.include_entries.push(
+                            item.entries()
+                                .iter()
+                                .map(|(k, v)| (k.text().to_owned(), format!("{:?}", v.kind)))
+                                .collect(),
+                        );
                         for (ik, iv) in item.entries() {
                             let name = ik.text().to_owned();
                             let value = format!("{:?}", iv.kind);
@@ -97,20 +105,42 @@ impl Matrix {
         Some(combos > 1 || (self.dims.is_empty() && self.include_len > 1))
     }
 
-    /// The dimensions that take more than one value (those a key must mention).
-    pub fn varying(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self
-            .dims
-            .iter()
-            .filter(|(_, c)| c.is_none_or(|c| c > 1))
-            .map(|(n, _)| n.as_str())
-            .collect();
-        for (k, n) in &self.include_keys {
-            if *n > 1 && !v.contains(&k.as_str()) {
-                v.push(k);
+    /// The dimensions a name must mention so that no two jobs share it, given the dimensions
+    /// it does mention. With base dimensions: those taking several values (`include:` entries
+    /// only extend their combinations). With only `include:` entries: the keys on which two
+    /// entries that agree on every covered key differ.
+    pub fn missing(&self, covered: &[String]) -> Vec<String> {
+        let has = |d: &str| covered.iter().any(|c| c == d);
+        if !self.dims.is_empty() {
+            return self
+                .dims
+                .iter()
+                .filter(|(n, c)| c.is_none_or(|c| c > 1) && !has(n))
+                .map(|(n, _)| n.clone())
+                .collect();
+        }
+        let key = |e: &Vec<(String, String)>| -> Vec<String> {
+            covered
+                .iter()
+                .map(|c| e.iter().find(|(k, _)| k == c).map(|(_, v)| v.clone()).unwrap_or_default())
+                .collect()
+        };
+        let mut out: Vec<String> = Vec::new();
+        for (i, a) in self.include_entries.iter().enumerate() {
+            for b in &self.include_entries[i + 1..] {
+                if key(a) != key(b) {
+                    continue;
+                }
+                for (k, v) in a.iter().chain(b.iter()) {
+                    let other = if a.iter().any(|(x, y)| x == k && y == v) { b } else { a };
+                    let differs = other.iter().find(|(x, _)| x == k).is_none_or(|(_, y)| y != v);
+                    if differs && !has(k) && !out.contains(k) {
+                        out.push(k.clone());
+                    }
+                }
             }
         }
-        v
+        out
     }
 }
 

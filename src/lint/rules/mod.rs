@@ -228,12 +228,7 @@ pub fn matrix_gap(job: &Job, step: &super::workflow::Step, text: &str) -> Option
     if text.contains('$') && text.replace("${{", "").contains('$') {
         return None; // a shell variable we could not resolve
     }
-    let missing: Vec<String> = matrix
-        .varying()
-        .into_iter()
-        .filter(|d| !covered.iter().any(|c| c == d))
-        .map(str::to_owned)
-        .collect();
+    let missing = matrix.missing(&covered);
     (!missing.is_empty()).then_some(missing)
 }
 
