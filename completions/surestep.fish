@@ -41,6 +41,7 @@ complete -c surestep -n "__fish_surestep_needs_command" -f -a "verify-wheels" -d
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "publish" -d 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+complete -c surestep -n "__fish_surestep_needs_command" -f -a "lint" -d 'Find release races in GitHub workflows: unguarded publishes, moving tags, workflow_run checkouts, shared cache keys, masked failures (15 rules; --explain RULE)'
 complete -c surestep -n "__fish_surestep_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l rev -d 'The commit to look at (default: HEAD, or workflow_run.head_sha in a workflow_run event)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -l prefix -d 'Tag prefix before MAJOR.MINOR.PATCH (e.g. `mypkg-v`; empty for bare versions)' -r
@@ -214,12 +215,38 @@ complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'
 complete -c surestep -n "__fish_surestep_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "verify-wheels" -d 'Prove dist/ is complete and intact: every wheel\'s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI\'s upload rules'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "publish" -d 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
-complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -l explain -d 'Print what RULE catches, why it is a race, and the fix; then exit' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -l ignore -d 'Do not report RULE (repeat, or separate with commas)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -l min-severity -d 'Report only findings of this severity or above' -r -f -a "note\t''
+warning\t''
+error\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -l fail-on -d 'Exit 1 when a finding of this severity or above is reported' -r -f -a "note\t''
+warning\t''
+error\t''
+never\t'Always exit 0 when the files could be read'"
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -l format -d 'Output format' -r -f -a "text\t'`path:line:col: severity[rule]: message`, the source line and a caret'
+json\t'One JSON document (same as --json)'
+sarif\t'SARIF 2.1.0, for GitHub code scanning (upload-sarif)'"
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -l github -d 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)' -r -f -a "auto\t'When `GITHUB_ACTIONS=true`'
+always\t''
+never\t''"
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -l list-rules -d 'List the rules with their severity and title; then exit'
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -l json -d 'Print exactly one JSON document on stdout (stable field names)'
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -s q -l quiet -d 'Print nothing but errors'
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -s v -l verbose -d 'Log what happens to stderr (-vv for more)'
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -l no-progress -d 'Never draw progress bars; log milestones as lines instead'
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c surestep -n "__fish_surestep_using_subcommand lint" -s V -l version -d 'Print version'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock lint help" -f -a "check-tag" -d 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock lint help" -f -a "verify-wheels" -d 'Prove dist/ is complete and intact: every wheel\'s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI\'s upload rules'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock lint help" -f -a "publish" -d 'Upload wheels and sdists to PyPI or any index, skipping what is already there byte-identical'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock lint help" -f -a "wait-for-image" -d 'Wait until a registry serves the expected image, then print its pinned digest reference'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock lint help" -f -a "lock" -d 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock lint help" -f -a "lint" -d 'Find release races in GitHub workflows: unguarded publishes, moving tags, workflow_run checkouts, shared cache keys, masked failures (15 rules; --explain RULE)'
+complete -c surestep -n "__fish_surestep_using_subcommand help; and not __fish_seen_subcommand_from check-tag verify-wheels publish wait-for-image lock lint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "status" -d 'Is this state locked? With --recursive, every lock under a prefix. Outputs locked, lock_id, who, created, age_seconds'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "unlock" -d 'Remove a lock safely: ID check, then a delete conditional on the ETag that was read'
 complete -c surestep -n "__fish_surestep_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "probe" -d 'Does this store honour the conditional writes and deletes Terraform\'s locking relies on?'
