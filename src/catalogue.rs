@@ -463,7 +463,9 @@ pub const CATALOGUE: &[Failure] = &[
         "lint",
         "a finding at or above --fail-on (default warning)",
         FAILED,
-        Doc("fix the workflow as the finding's `fix:` line says, or suppress it with `# surestep: ignore[RULE]`"),
+        Doc(
+            "fix the workflow as the finding's `fix:` line says, or suppress it with `# surestep: ignore[RULE]`",
+        ),
     ),
     f(
         "lint",

@@ -9,8 +9,9 @@ pub const RULE: Rule = Rule {
     title: "two workflows deploy to one environment under different concurrency groups",
     doc: "Concurrency groups only serialise runs that share a group name. When two workflows \
           (a deploy on merge and a manual or Dependabot deploy, say) both publish or deploy to \
-          the same `environment:` but one uses group `deploy-prod` and the other \
-          `production` (or none), GitHub runs them side by side and they race on the same \
+          the same `environment:`, or run `terraform apply` on the same backend key \
+          (read from `terraform init -backend-config=key=…`), but one uses group \
+          `deploy-prod` and the other `production` (or none), GitHub runs them side by side and they race on the same \
           target: two `terraform apply` on one state, two rollouts of different images. Use \
           one group name per environment in every workflow that deploys to it (the seed \
           story's `deploy-production` for both `production` and `production-auto`). Group \
@@ -21,8 +22,35 @@ pub const RULE: Rule = Rule {
 struct Deployer<'s, 'a> {
     wf: &'s Workflow<'a>,
     job: &'s Job<'a>,
+    /// What is deployed to: an environment or a Terraform backend key.
     env: String,
     group: Option<String>,
+    pos: super::super::yaml::Pos,
+    len: u32,
+}
+
+/// The S3 backend key of a job that runs `terraform apply`, when its `terraform init` writes it
+/// out (`-backend-config=key=prod/terraform.tfstate`), at the position of the apply.
+fn backend_key(job: &Job) -> Option<(String, super::super::yaml::Pos, u32)> {
+    use super::super::ops::OpKind;
+    let (_, apply) = job.ops().find(|(_, o)| o.kind == OpKind::TerraformApply)?;
+    for step in &job.steps {
+        let Some((_, script)) = &step.run else { continue };
+        for cmd in script.commands() {
+            for w in &cmd.words {
+                let v = w
+                    .text
+                    .strip_prefix("-backend-config=")
+                    .or_else(|| w.text.strip_prefix("--backend-config="));
+                if let Some(key) = v.and_then(|v| v.strip_prefix("key="))
+                    && !key.contains('$')
+                {
+                    return Some((key.to_owned(), apply.pos, apply.len));
+                }
+            }
+        }
+    }
+    None
 }
 
 fn check(set: &Set, sink: &mut Sink) {
@@ -32,8 +60,7 @@ fn check(set: &Set, sink: &mut Sink) {
             continue;
         }
         for job in &wf.jobs {
-            let Some((env, _)) = job.environment else { continue };
-            if env.contains("${{") || !set.job_ships(job) {
+            if !set.job_ships(job) {
                 continue;
             }
             let group = job
@@ -42,7 +69,29 @@ fn check(set: &Set, sink: &mut Sink) {
                 .or(wf.concurrency.as_ref())
                 .and_then(|c| c.group.clone())
                 .map(|g| g.split_whitespace().collect::<Vec<_>>().join(" "));
-            deployers.push(Deployer { wf, job, env: env.to_ascii_lowercase(), group });
+            if let Some((env, node)) = job.environment
+                && !env.contains("${{")
+            {
+                let env = format!("environment `{}`", env.to_ascii_lowercase());
+                deployers.push(Deployer {
+                    wf,
+                    job,
+                    env,
+                    group: group.clone(),
+                    pos: node.pos,
+                    len: node.text().chars().count() as u32,
+                });
+            }
+            if let Some((key, pos, len)) = backend_key(job) {
+                deployers.push(Deployer {
+                    wf,
+                    job,
+                    env: format!("Terraform state `{key}`"),
+                    group,
+                    pos,
+                    len,
+                });
+            }
         }
     }
     for (i, b) in deployers.iter().enumerate() {
@@ -55,7 +104,6 @@ fn check(set: &Set, sink: &mut Sink) {
         }) else {
             continue;
         };
-        let Some((_, node)) = b.job.environment else { continue };
         let shown = |g: &Option<String>| {
             g.as_deref().map(|g| format!("group `{g}`")).unwrap_or_else(|| "no group".into())
         };
@@ -63,10 +111,10 @@ fn check(set: &Set, sink: &mut Sink) {
             &RULE,
             b.wf,
             Some(b.job),
-            node.pos,
-            node.text().chars().count() as u32,
+            b.pos,
+            b.len,
             format!(
-                "job `{}` deploys to environment `{}` under {}, but `{}` (job `{}`) deploys there under {}: the two runs are not serialised",
+                "job `{}` deploys to {} under {}, but `{}` (job `{}`) deploys there under {}: the two runs are not serialised",
                 b.job.id,
                 b.env,
                 shown(&b.group),
@@ -75,8 +123,8 @@ fn check(set: &Set, sink: &mut Sink) {
                 shown(&a.group)
             ),
             format!(
-                "use one concurrency group for every deploy to `{}` (e.g. `concurrency: {{ group: deploy-{}, cancel-in-progress: false }}`) in both workflows",
-                b.env, b.env
+                "use one concurrency group for every deploy to {} (e.g. `concurrency: {{ group: deploy-<target>, cancel-in-progress: false }}`) in both workflows",
+                b.env
             ),
         );
     }
@@ -117,5 +165,20 @@ mod tests {
         silent(&[("a.yml", &a), ("b.yml", &ci)], "split-deploy-groups");
         let expr = wf("    concurrency: deploy-${{ inputs.env }}\n");
         silent(&[("a.yml", &a), ("b.yml", &expr)], "split-deploy-groups");
+    }
+
+    #[test]
+    fn terraform_backend_key_counts_as_a_target() {
+        let tf = |group: &str| {
+            format!(
+                "on: push\njobs:\n  apply:\n    runs-on: x\n    concurrency: {group}\n    steps:\n      - run: terraform init -backend-config=key=prod/terraform.tfstate\n      - run: terraform apply -auto-approve\n"
+            )
+        };
+        fires(
+            &[("a.yml", &tf("tf-prod")), ("b.yml", &tf("other"))],
+            "split-deploy-groups",
+            &[("b.yml", 8, 14, "terraform apply")],
+        );
+        silent(&[("a.yml", &tf("tf-prod")), ("b.yml", &tf("tf-prod"))], "split-deploy-groups");
     }
 }
