@@ -5,6 +5,7 @@
 //! [`rules`] (one file per rule) reads the whole set, so cross-file rules see every workflow.
 //! Suppression comments and `--ignore` / `--min-severity` are applied last.
 
+pub mod cond;
 pub mod expr;
 pub mod ops;
 pub mod rules;
