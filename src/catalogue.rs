@@ -745,6 +745,33 @@ pub const CATALOGUE: &[Failure] = &[
             "the lock stays until its lease expires; `surestep lock release --lock-id <ID>` removes it",
         ),
     ),
+    // lint
+    f(
+        "lint",
+        "a finding at or above --fail-on (default warning)",
+        FAILED,
+        Doc(
+            "fix the workflow as the finding's `fix:` line says, or suppress it with `# surestep: ignore[RULE]`",
+        ),
+    ),
+    f(
+        "lint",
+        "--explain or --ignore names a rule that does not exist",
+        USAGE,
+        Code("`surestep lint --list-rules` lists the rules"),
+    ),
+    f(
+        "lint",
+        "no workflow files at the given paths (or no .github/workflows/ here)",
+        USAGE,
+        Code("run in a repository with .github/workflows/, or pass workflow files or directories"),
+    ),
+    f(
+        "lint",
+        "a workflow file cannot be read (permissions, not UTF-8): the others are still checked",
+        ENV,
+        Doc("make the file readable UTF-8 text; the message names it"),
+    ),
 ];
 
 /// The catalogue as Markdown, for README.md.

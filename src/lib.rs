@@ -11,6 +11,7 @@ pub mod docs;
 pub mod exit;
 pub mod github_env;
 pub mod inspect;
+pub mod lint;
 pub mod model;
 pub mod output;
 pub mod remote;
@@ -23,7 +24,11 @@ use output::Reporter;
 /// Runs one parsed command line to completion and returns its exit status.
 pub fn run(cli: Cli) -> ExitStatus {
     init_tracing(&cli.global);
-    let reporter = Reporter::new(&cli.global.output_settings());
+    let mut settings = cli.global.output_settings();
+    if let Command::Lint(args) = &cli.command {
+        settings.json |= args.format == cli::LintFormat::Json;
+    }
+    let reporter = Reporter::new(&settings);
     let name = cli.command.name();
     let result = match &cli.command {
         Command::CheckTag(args) => commands::check_tag::run(args, &reporter),
@@ -32,6 +37,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Promote(args) => commands::promote::run(args, &reporter),
         Command::Publish(args) => commands::publish::run(args, &reporter),
         Command::VerifyWheels(args) => commands::verify_wheels::run(args, &reporter),
+        Command::Lint(args) => commands::lint::run(args, &reporter),
     };
     result.unwrap_or_else(|err| reporter.fail(name, &err))
 }

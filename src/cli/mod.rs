@@ -4,6 +4,7 @@
 //! flags and the list of subcommands.
 
 mod check_tag;
+mod lint;
 pub mod lock;
 mod promote;
 mod publish;
@@ -11,6 +12,7 @@ mod verify_wheels;
 mod wait_for_image;
 
 pub use check_tag::CheckTagArgs;
+pub use lint::{FailOn, LintArgs, LintFormat};
 pub use lock::LockArgs;
 pub use promote::PromoteArgs;
 pub use publish::{NamedRepository, PublishArgs, TrustedPublishing};
@@ -91,6 +93,9 @@ pub enum Command {
     Promote(PromoteArgs),
     /// Terraform S3 lock files: status (list, stale), unlock (safely, conditional on the ETag), probe the store
     Lock(LockArgs),
+    /// Find release races in GitHub workflows: unguarded publishes, moving tags, workflow_run
+    /// checkouts, shared cache keys, masked failures (15 rules; --explain RULE)
+    Lint(LintArgs),
 }
 
 /// Value parser for flags where an empty value would switch a check off without a word (a CI
@@ -170,6 +175,7 @@ impl Command {
             Command::Promote(_) => "promote",
             Command::Publish(_) => "publish",
             Command::VerifyWheels(_) => "verify-wheels",
+            Command::Lint(_) => "lint",
         }
     }
 }

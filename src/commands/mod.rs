@@ -2,6 +2,7 @@
 
 pub mod against;
 pub mod check_tag;
+pub mod lint;
 pub mod lock;
 pub mod promote;
 pub mod publish;

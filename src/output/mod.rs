@@ -12,6 +12,8 @@ pub mod style;
 
 mod against;
 mod check_tag;
+mod lint;
+pub use lint::lint_sarif;
 pub mod lock;
 mod lock_hold;
 mod promote;
@@ -36,6 +38,12 @@ pub struct Annotation {
     /// The file it is about, when there is one (becomes `file=` in Actions).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// Line, column and end column in the file (`line=`, `col=`, `endColumn=` in Actions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<(u32, u32, u32)>,
+    /// A title for the annotation (`title=` in Actions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -48,16 +56,43 @@ pub enum AnnotationLevel {
 
 impl Annotation {
     pub fn error(message: impl Into<String>) -> Self {
-        Self { level: AnnotationLevel::Error, message: message.into(), file: None }
+        Self {
+            level: AnnotationLevel::Error,
+            message: message.into(),
+            file: None,
+            line: None,
+            title: None,
+        }
     }
     pub fn warning(message: impl Into<String>) -> Self {
-        Self { level: AnnotationLevel::Warning, message: message.into(), file: None }
+        Self {
+            level: AnnotationLevel::Warning,
+            message: message.into(),
+            file: None,
+            line: None,
+            title: None,
+        }
     }
     pub fn notice(message: impl Into<String>) -> Self {
-        Self { level: AnnotationLevel::Notice, message: message.into(), file: None }
+        Self {
+            level: AnnotationLevel::Notice,
+            message: message.into(),
+            file: None,
+            line: None,
+            title: None,
+        }
     }
     pub fn in_file(mut self, file: impl Into<String>) -> Self {
         self.file = Some(file.into());
+        self
+    }
+    /// Places the annotation at a line and column range of its file.
+    pub fn at(mut self, line: u32, col: u32, end_col: u32) -> Self {
+        self.line = Some((line, col, end_col));
+        self
+    }
+    pub fn titled(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
         self
     }
 }
@@ -376,6 +411,30 @@ impl Reporter {
         status
     }
 
+    /// Like [`Reporter::finish`], but stdout carries `document` (a SARIF log, say) in place of
+    /// the text or JSON rendering; GitHub outputs, summary and annotations are written as usual.
+    pub fn finish_document<R: Render>(
+        &self,
+        command: &str,
+        outcome: &R,
+        document: &str,
+    ) -> ExitStatus {
+        let status = outcome.status();
+        if let Some(gh) = &self.github {
+            self.github_annotations(&outcome.annotations());
+            if let Err(err) = self.github_files(gh, outcome) {
+                let err = CliError::environment(err).context("writing GitHub Actions outputs");
+                return self.fail(command, &err);
+            }
+        } else {
+            for a in outcome.annotations().iter().filter(|a| a.level == AnnotationLevel::Error) {
+                eprintln!("{}", self.styles.annotation(a));
+            }
+        }
+        println!("{}", document.trim_end());
+        status
+    }
+
     /// Shows an error in every active mode and returns its exit status.
     pub fn fail(&self, command: &str, err: &CliError) -> ExitStatus {
         self.report_error(command, err, true)
@@ -424,8 +483,18 @@ impl Reporter {
             };
             counts[idx] += 1;
             if counts[idx] <= github::ANNOTATION_CAP {
+                let mut props: Vec<(&str, String)> =
+                    a.file.as_deref().map(|f| vec![("file", f.to_owned())]).unwrap_or_default();
+                if let Some((line, col, end)) = a.line {
+                    props.push(("line", line.to_string()));
+                    props.push(("col", col.to_string()));
+                    props.push(("endColumn", end.to_string()));
+                }
+                if let Some(t) = &a.title {
+                    props.push(("title", t.clone()));
+                }
                 let props: Vec<(&str, &str)> =
-                    a.file.as_deref().map(|f| vec![("file", f)]).unwrap_or_default();
+                    props.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 self.workflow_command(&github::annotation(level, &props, &a.message));
             } else {
                 // Over GitHub's per-step cap: keep it in the log as a plain line.

@@ -115,7 +115,10 @@ impl Render for PublishOutcome {
             md.push_str(&super::against::summary(a));
         }
         for r in &self.refusals {
-            md.push_str(&format!("- ❌ refused before any upload: {}\n", super::style::md_escape(r)));
+            md.push_str(&format!(
+                "- ❌ refused before any upload: {}\n",
+                super::style::md_escape(r)
+            ));
         }
         if !self.refusals.is_empty() {
             md.push('\n');
