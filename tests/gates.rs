@@ -145,6 +145,7 @@ fn base_args(path: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = path.iter().map(|s| s.to_string()).collect();
     match path {
         ["wait-for-image"] => v.push("127.0.0.1:1/x:1".into()),
+        ["promote"] => v.push("127.0.0.1:1/x:1".into()),
         ["lock", "probe"] => v.push("s3://bucket/p/".into()),
         ["lock", _] => v.push("s3://bucket/k.tfstate".into()),
         _ => {}

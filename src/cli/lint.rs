@@ -41,16 +41,16 @@ file cannot be read.")]
 pub struct LintArgs {
     /// Workflow files, composite action.yml files, or directories of them
     /// [default: .github/workflows/]
-    #[arg(value_name = "PATH")]
+    #[arg(value_name = "PATH", value_parser = super::non_empty_path)]
     pub paths: Vec<PathBuf>,
     /// Print what RULE catches, why it is a race, and the fix; then exit
-    #[arg(long, value_name = "RULE")]
+    #[arg(long, value_name = "RULE", value_parser = super::non_empty)]
     pub explain: Option<String>,
     /// List the rules with their severity and title; then exit
     #[arg(long)]
     pub list_rules: bool,
     /// Do not report RULE (repeat, or separate with commas)
-    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = super::non_empty)]
     pub ignore: Vec<String>,
     /// Report only findings of this severity or above
     #[arg(long, value_enum, value_name = "SEVERITY")]

@@ -156,7 +156,7 @@ pub struct HoldFlags {
     #[arg(long, value_name = "DURATION")]
     pub take_over_older_than: Option<String>,
     /// The lock body's Operation
-    #[arg(long, default_value = "surestep", value_name = "NAME")]
+    #[arg(long, default_value = "surestep", value_name = "NAME", value_parser = super::non_empty)]
     pub operation: String,
     /// Go ahead on a store that does not honour the conditions the step relies on (no mutual
     /// exclusion guarantee)
@@ -192,7 +192,7 @@ pub struct LockReleaseArgs {
     #[command(flatten)]
     pub target: LockTarget,
     /// The ID `lock acquire` printed (output lock_id)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = super::non_empty)]
     pub lock_id: String,
     /// Go ahead on a store that ignores If-Match on DELETE (a newer lock could be removed)
     #[arg(long)]

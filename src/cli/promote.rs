@@ -31,19 +31,19 @@ Outputs: digest, image (the first destination pinned), images (one per line), so
 bytes_sent, bytes_skipped, overwritten; trigger_conclusion in a workflow_run event.")]
 pub struct PromoteArgs {
     /// The source image: HOST/NAME:TAG or HOST/NAME@sha256:…
-    #[arg(value_name = "SRC")]
+    #[arg(value_name = "SRC", value_parser = super::non_empty)]
     pub source: String,
     /// Destinations: HOST/NAME:TAG (one or more)
-    #[arg(value_name = "DST", required = true, num_args = 1..)]
+    #[arg(value_name = "DST", required = true, num_args = 1.., value_parser = super::non_empty)]
     pub destinations: Vec<String>,
     /// Only promote if SRC resolves to exactly this digest
-    #[arg(long, value_name = "sha256:…")]
+    #[arg(long, value_name = "sha256:…", value_parser = super::non_empty)]
     pub digest: Option<String>,
     /// Only promote if SRC's org.opencontainers.image.revision is this commit (or `auto`)
-    #[arg(long, value_name = "SHA|auto")]
+    #[arg(long, value_name = "SHA|auto", value_parser = super::non_empty)]
     pub revision: Option<String>,
     /// Only promote if every listed platform is in SRC (os/arch[/variant], comma-separated)
-    #[arg(long, value_name = "OS/ARCH,…", value_delimiter = ',')]
+    #[arg(long, value_name = "OS/ARCH,…", value_delimiter = ',', value_parser = super::non_empty)]
     pub platform: Vec<String>,
     /// Wait up to this long for SRC to meet the conditions (as wait-for-image)
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
@@ -58,13 +58,13 @@ pub struct PromoteArgs {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
     pub concurrency: u16,
     /// Source registry username
-    #[arg(long, env = "SURESTEP_SRC_USERNAME", value_name = "USER")]
+    #[arg(long, env = "SURESTEP_SRC_USERNAME", value_name = "USER", value_parser = super::non_empty)]
     pub src_username: Option<String>,
     /// Source registry password or token (prefer the environment variable)
     #[arg(long, env = "SURESTEP_SRC_PASSWORD", hide_env_values = true, value_name = "SECRET")]
     pub src_password: Option<Secret>,
     /// Destination registry username (every destination)
-    #[arg(long, env = "SURESTEP_DEST_USERNAME", value_name = "USER")]
+    #[arg(long, env = "SURESTEP_DEST_USERNAME", value_name = "USER", value_parser = super::non_empty)]
     pub dest_username: Option<String>,
     /// Destination registry password or token (prefer the environment variable)
     #[arg(long, env = "SURESTEP_DEST_PASSWORD", hide_env_values = true, value_name = "SECRET")]

@@ -99,7 +99,7 @@ pub struct PublishArgs {
     #[arg(long)]
     pub against_previous: bool,
     /// Cells --against-previous may find missing on purpose: cp38, 3.8, win32, sdist…
-    #[arg(long, value_delimiter = ',', value_name = "LIST", requires = "against_previous")]
+    #[arg(long, value_delimiter = ',', value_name = "LIST", requires = "against_previous", value_parser = super::non_empty)]
     pub allow_drop: Vec<String>,
     /// Allow plain-http URLs to hosts other than loopback (credentials would travel in clear)
     #[arg(long)]

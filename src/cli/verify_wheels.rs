@@ -57,14 +57,14 @@ pub struct VerifyWheelsArgs {
     pub write_checksums: Option<PathBuf>,
     /// Compare with the previous release on this index (a simple index URL, `pypi` or
     /// `testpypi`): every platform it shipped must ship again
-    #[arg(long, value_name = "INDEX")]
+    #[arg(long, value_name = "INDEX", value_parser = super::non_empty)]
     pub against: Option<String>,
     /// Cells --against may find missing on purpose, comma-separated: a Python (cp38, 3.8, pp39,
     /// py2), a platform (win32, musllinux_armv7l) or sdist
-    #[arg(long, value_delimiter = ',', value_name = "LIST", requires = "against")]
+    #[arg(long, value_delimiter = ',', value_name = "LIST", requires = "against", value_parser = super::non_empty)]
     pub allow_drop: Vec<String>,
     /// User name for reading the --against index (as publish reads it; `__token__` for tokens)
-    #[arg(long, value_name = "NAME", requires = "against")]
+    #[arg(long, value_name = "NAME", requires = "against", value_parser = super::non_empty)]
     pub username: Option<String>,
     /// Password or token for reading the --against index (prefer SURESTEP_PYPI_TOKEN)
     #[arg(long, value_name = "SECRET", requires = "against")]
