@@ -236,8 +236,9 @@ fn strip_tags(s: &str) -> String {
     out
 }
 
-/// Decodes the character references that occur in index pages: named basics and numeric.
-fn decode_entities(s: &str) -> String {
+/// Decodes the character references that occur in index pages and error pages: named basics
+/// (`&nbsp;` as a plain space) and every numeric one (`&#039;`, `&#x27;`).
+pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }
@@ -254,6 +255,7 @@ fn decode_entities(s: &str) -> String {
                 "gt" => Some('>'),
                 "quot" => Some('"'),
                 "apos" => Some('\''),
+                "nbsp" => Some(' '),
                 _ => entity
                     .strip_prefix("#x")
                     .or_else(|| entity.strip_prefix("#X"))

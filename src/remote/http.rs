@@ -330,7 +330,7 @@ pub fn readable_excerpt(body: &str, cap: usize) -> String {
             break;
         }
     }
-    let decoded = decode_entities(&text);
+    let decoded = crate::model::simple_api::decode_entities(&text);
     let collapsed = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
     let safe = crate::output::sanitize::console(&collapsed).into_owned();
     if safe.chars().count() > cap {
@@ -338,49 +338,6 @@ pub fn readable_excerpt(body: &str, cap: usize) -> String {
     } else {
         safe
     }
-}
-
-/// Decodes the few named entities error pages use and every numeric one (`&#039;`, `&#x27;`).
-fn decode_entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let end = tail[..tail.len().min(12)].find(';');
-        let decoded = end.and_then(|e| {
-            let name = &tail[1..e];
-            let c = match name {
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "amp" => Some('&'),
-                "nbsp" => Some(' '),
-                _ => {
-                    let num = name.strip_prefix('#')?;
-                    let code = match num.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => num.parse().ok()?,
-                    };
-                    char::from_u32(code)
-                }
-            }?;
-            Some((c, e + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &tail[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// A URL fit for messages: no userinfo, no query string (tokens hide in both).
