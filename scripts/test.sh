@@ -23,9 +23,16 @@ cargo clippy --all-targets --locked -- -D warnings
 skips=target/tmp/skipped-tests.log
 rm -f "$skips"
 status=0
-cargo test --locked --no-fail-fast || status=$?
+mkdir -p target/tmp
+results=target/tmp/test-output.log
+cargo test --locked --no-fail-fast 2>&1 | tee "$results" || status=$?
+skipped=0
 if [ -s "$skips" ]; then
-  echo "surestep: $(wc -l <"$skips") test(s) SKIPPED because a fixture or peer is missing:" >&2
+  skipped=$(wc -l <"$skips")
+  echo "surestep: $skipped test(s) SKIPPED because a fixture or peer is missing:" >&2
   sed 's/^/  /' "$skips" >&2
 fi
+# One closing line for the whole suite (the last cargo line is the doc-tests' own count).
+awk -v skipped="$skipped" '/^test result:/ { p += $4; f += $6 }
+  END { printf "suite: %d passed, %d failed, %d skipped\n", p, f, skipped }' "$results"
 exit "$status"
