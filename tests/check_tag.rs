@@ -25,7 +25,7 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) -> String {
-        git_in(self.path(), args)
+        support::git(self.path(), args)
     }
 
     fn commit(&self, message: &str) -> String {
@@ -42,23 +42,6 @@ impl Repo {
         cmd.current_dir(self.path()).arg("check-tag");
         cmd
     }
-}
-
-fn git_in(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn json_of(cmd: &mut Command) -> (Value, i32) {
@@ -269,7 +252,7 @@ fn shallow_clone_without_tags_says_what_to_change_and_fetch_repairs_it() {
     let work = TempDir::new().unwrap();
     let clone = work.path().join("clone");
     let url = format!("file://{}", origin.path().display());
-    git_in(
+    support::git(
         work.path(),
         &["clone", "-q", "--depth", "1", "--no-tags", &url, clone.to_str().unwrap()],
     );
@@ -506,11 +489,11 @@ fn a_shallow_checkout_cannot_know_is_latest_and_require_newest_exits_3() {
     let work = TempDir::new().unwrap();
     let clone = work.path().join("clone");
     let url = format!("file://{}", origin.path().display());
-    git_in(
+    support::git(
         work.path(),
         &["clone", "-q", "--depth", "1", "--no-tags", &url, clone.to_str().unwrap()],
     );
-    git_in(&clone, &["fetch", "-q", "--depth", "1", "origin", "tag", "v1.9.1"]);
+    support::git(&clone, &["fetch", "-q", "--depth", "1", "origin", "tag", "v1.9.1"]);
     let check = |args: &[&str]| {
         let mut cmd = surestep();
         cmd.current_dir(&clone).arg("check-tag").args(args);

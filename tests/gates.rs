@@ -45,6 +45,11 @@ impl WebServer {
 
 /// `surestep lock …` against `endpoint` with throwaway credentials.
 fn lock(endpoint: &str, args: &[&str]) -> Run {
+    run(&mut lock_command(endpoint, args))
+}
+
+/// The command [`lock`] runs, for tests that run it in several output modes.
+fn lock_command(endpoint: &str, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = surestep();
     cmd.env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -55,7 +60,7 @@ fn lock(endpoint: &str, args: &[&str]) -> Run {
         .arg("lock")
         .args(args)
         .args(["--endpoint-url", endpoint, "--path-style"]);
-    run(&mut cmd)
+    cmd
 }
 
 /// No line a runner would take as a workflow command that surestep did not mean: the hostile
@@ -492,19 +497,7 @@ fn a_hostile_lock_body_cannot_command_the_runner_or_the_terminal() {
         vec!["unlock", "s3://gates-hostile/env/terraform.tfstate", "--dry-run", "--yes"],
         vec!["unlock", "s3://gates-hostile/env/terraform.tfstate", "--lock-id", "wrong", "--yes"],
     ] {
-        let base = || {
-            let mut cmd = surestep();
-            cmd.env("AWS_ACCESS_KEY_ID", "testing")
-                .env("AWS_SECRET_ACCESS_KEY", "testing")
-                .env("AWS_REGION", "us-east-1")
-                .env("AWS_CONFIG_FILE", "/nonexistent/surestep-test/config")
-                .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/surestep-test/credentials")
-                .env("AWS_EC2_METADATA_DISABLED", "true")
-                .arg("lock")
-                .args(&sub)
-                .args(["--endpoint-url", &e, "--path-style"]);
-            cmd
-        };
+        let base = || lock_command(&e, &sub);
         let runs = every_output_mode(&base);
         assert_safe(&runs, true);
         // The values are still shown, escaped.
@@ -863,22 +856,6 @@ fn a_token_that_claims_to_live_forever_does_not_overflow_the_clock() {
     assert!(!r.stderr.contains("panicked"), "{r}");
 }
 
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let out = StdCommand::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 /// HOSTILE as a TOML basic string body (escapes for the control characters).
 fn toml_escaped(text: &str) -> String {
     text.chars()
@@ -895,16 +872,16 @@ fn toml_escaped(text: &str) -> String {
 fn a_hostile_version_file_cannot_command_the_runner_or_the_terminal() {
     let dir = tempdir("hostile-tag");
     let d = dir.path().to_path_buf();
-    git(&d, &["init", "-q", "-b", "main"]);
+    support::git(&d, &["init", "-q", "-b", "main"]);
     std::fs::write(
         d.join("pyproject.toml"),
         format!("[project]\nname = \"x\"\nversion = \"1.0.0{}\"\n", toml_escaped(HOSTILE)),
     )
     .unwrap();
-    git(&d, &["add", "pyproject.toml"]);
-    git(&d, &["commit", "-q", "-m", "release"]);
-    git(&d, &["tag", "v1.0.0"]);
-    git(&d, &["tag", "v1.0.0-not.semver+x"]);
+    support::git(&d, &["add", "pyproject.toml"]);
+    support::git(&d, &["commit", "-q", "-m", "release"]);
+    support::git(&d, &["tag", "v1.0.0"]);
+    support::git(&d, &["tag", "v1.0.0-not.semver+x"]);
     let base = || {
         let mut cmd = surestep();
         cmd.current_dir(&d).args(["check-tag", "--version-file", "pyproject.toml", "--require"]);

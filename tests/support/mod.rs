@@ -154,3 +154,22 @@ pub fn sha256_dir(dir: &Path) -> std::collections::BTreeMap<String, String> {
         .map(|e| (e.file_name().to_string_lossy().into_owned(), sha256_file(&e.path())))
         .collect()
 }
+
+/// Runs git in `dir` with a fixed identity and no system or user config (HOME is `dir`);
+/// panics with git's stderr on failure. Returns stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
