@@ -15,6 +15,7 @@ use crate::model::metadata::Metadata;
 use crate::model::problem::{Problem, ProblemCode};
 use crate::model::wheel_name::{DistFilename, SdistName, WheelName};
 use serde::Serialize;
+pub(crate) use source::HashingReader;
 pub use source::Source;
 use std::path::{Path, PathBuf};
 

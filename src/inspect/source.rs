@@ -43,7 +43,7 @@ impl Source for BytesSource<'_> {
 }
 
 /// Passes bytes through, feeding every one into a sha256 and counting them.
-pub(super) struct HashingReader<R> {
+pub(crate) struct HashingReader<R> {
     inner: R,
     hasher: Sha256,
     pub count: u64,

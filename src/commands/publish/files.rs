@@ -247,18 +247,8 @@ pub fn digest_file(path: &Path) -> std::io::Result<(Digests, u64)> {
 
 /// sha256 of the first `len` bytes of a file.
 pub fn prefix_sha256(path: &Path, len: u64) -> std::io::Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut file = std::fs::File::open(path)?.take(len);
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
+    let file = std::fs::File::open(path)?.take(len);
+    crate::inspect::HashingReader::new(file).finish().map(|(sha256, _)| sha256)
 }
 
 /// What a distribution says about itself.
