@@ -18,14 +18,8 @@ fn age_text(report: &LockReport) -> String {
 }
 
 /// A value from a lock body (untrusted) or `-`, with control characters made visible.
-fn opt(v: &Option<String>) -> String {
-    printable(v.as_deref().filter(|s| !s.is_empty()).unwrap_or("-"))
-}
-
-/// Untrusted text for a terminal or a log: control, bidi and invisible characters shown
-/// escaped (the output layer's one neutraliser for console text).
-pub(crate) fn printable(text: &str) -> String {
-    console(text).into_owned()
+pub(super) fn opt(v: &Option<String>) -> String {
+    console(v.as_deref().filter(|s| !s.is_empty()).unwrap_or("-")).into_owned()
 }
 
 /// The lock's fields, indented, one per line. Every value came from the lock's writer (or
@@ -38,7 +32,7 @@ fn lock_details(s: &Styles, l: &LockReport) -> String {
     };
     match &l.raw_body {
         Some(raw) => {
-            line("body", &format!("(unparseable) {}", printable(raw.trim())));
+            line("body", &format!("(unparseable) {}", raw.trim()));
         }
         None => {
             line("ID", &opt(&l.lock_id));
@@ -55,7 +49,7 @@ fn lock_details(s: &Styles, l: &LockReport) -> String {
             line("created", &format!("{} ({when})", opt(&l.created)));
             line("path", &opt(&l.path));
             if let Some(info) = l.info.as_deref().filter(|i| !i.is_empty()) {
-                line("info", &printable(info));
+                line("info", info);
             }
             if let Some(until) = &l.lease_expires {
                 let state = if l.lease_expired == Some(true) { " (expired)" } else { "" };
@@ -168,7 +162,7 @@ impl Render for StatusOutcome {
 
     fn annotations(&self) -> Vec<Annotation> {
         let mut out: Vec<Annotation> =
-            self.warnings.iter().map(|w| Annotation::warning(printable(w))).collect();
+            self.warnings.iter().map(|w| Annotation::warning(console(w).into_owned())).collect();
         if self.fail_if_locked && self.locked {
             out.push(Annotation::error(match (&self.lock_id, &self.who) {
                 (Some(id), Some(who)) if !self.recursive => {
@@ -227,7 +221,7 @@ impl Render for UnlockOutcome {
 
     fn annotations(&self) -> Vec<Annotation> {
         let mut out: Vec<Annotation> =
-            self.warnings.iter().map(|w| Annotation::warning(printable(w))).collect();
+            self.warnings.iter().map(|w| Annotation::warning(console(w).into_owned())).collect();
         if self.status() == ExitStatus::Failed {
             out.push(Annotation::error(console(&self.message).into_owned()));
         }
@@ -317,13 +311,13 @@ pub fn confirm_unlock(reporter: &Reporter, lock: &LockReport) -> std::io::Result
 
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use crate::output::sanitize::console;
 
     #[test]
     fn lock_body_text_cannot_drive_the_terminal() {
-        assert_eq!(printable("ci@host"), "ci@host");
+        assert_eq!(console("ci@host"), "ci@host");
         let hostile = "x\u{1b}]0;pwned\u{7}\r\n::error::fake";
-        let shown = printable(hostile);
+        let shown = console(hostile);
         assert!(!shown.chars().any(char::is_control), "{shown}");
         assert!(shown.contains("\\u{1b}") && shown.contains("::error::fake"), "{shown}");
     }

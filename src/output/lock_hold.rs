@@ -1,7 +1,8 @@
 //! How `lock acquire`, `lock release` and `lock run` outcomes read in text, GitHub outputs, the
 //! step summary and annotations.
 
-use super::lock::printable;
+use super::lock::opt;
+use super::sanitize::console;
 use super::style::md_escape;
 use super::{Annotation, Render, Styles};
 use crate::commands::lock::acquire::AcquireOutcome;
@@ -9,20 +10,15 @@ use crate::commands::lock::release::{ReleaseOutcome, ReleaseResult};
 use crate::commands::lock::run::RunOutcome;
 use crate::exit::ExitStatus;
 
-/// A value (possibly from another holder's lock body) or `-`, control characters escaped.
-fn opt(v: &Option<String>) -> String {
-    printable(v.as_deref().filter(|s| !s.is_empty()).unwrap_or("-"))
-}
-
 fn acquire_text(a: &AcquireOutcome, s: &Styles) -> String {
     let mark = if a.acquired { s.good("✓") } else { s.bad("✗") };
-    let mut out = format!("{mark} {}", printable(&a.message));
+    let mut out = format!("{mark} {}", console(&a.message));
     let mut line = |k: &str, v: &str| out.push_str(&format!("\n  {:<14}{v}", s.dim(k)));
     if a.acquired {
         line("ID", &a.lock_id);
         line("etag", &opt(&a.etag));
-        line("who", &printable(&a.who));
-        line("operation", &printable(&a.operation));
+        line("who", &console(&a.who));
+        line("operation", &console(&a.operation));
         line("created", &opt(&a.created));
         line("lease until", &opt(&a.lease_expires));
     } else if let Some(h) = &a.holder {
@@ -32,7 +28,7 @@ fn acquire_text(a: &AcquireOutcome, s: &Styles) -> String {
         line("created", &opt(&h.created));
         line("lease until", &opt(&h.lease_expires));
         if let Some(info) = h.info.as_deref().filter(|i| !i.is_empty()) {
-            line("info", &printable(info));
+            line("info", &console(info));
         }
     }
     line("waited", &format!("{:.1}s", a.waited_seconds));
@@ -74,9 +70,9 @@ impl Render for AcquireOutcome {
 
     fn annotations(&self) -> Vec<Annotation> {
         let mut out: Vec<Annotation> =
-            self.warnings.iter().map(|w| Annotation::warning(printable(w))).collect();
+            self.warnings.iter().map(|w| Annotation::warning(console(w).into_owned())).collect();
         if !self.acquired {
-            out.push(Annotation::error(printable(&self.message)));
+            out.push(Annotation::error(console(&self.message).into_owned()));
         }
         out
     }
@@ -92,7 +88,7 @@ impl Render for ReleaseOutcome {
             ReleaseResult::Released | ReleaseResult::NotLocked => s.good("✓"),
             _ => s.bad("✗"),
         };
-        let mut out = format!("{mark} {}", printable(&self.message));
+        let mut out = format!("{mark} {}", console(&self.message));
         if let Some(h) = &self.holder {
             out.push_str(&format!(
                 "\n  {:<14}{}\n  {:<14}{}",
@@ -120,9 +116,9 @@ impl Render for ReleaseOutcome {
 
     fn annotations(&self) -> Vec<Annotation> {
         let mut out: Vec<Annotation> =
-            self.warnings.iter().map(|w| Annotation::warning(printable(w))).collect();
+            self.warnings.iter().map(|w| Annotation::warning(console(w).into_owned())).collect();
         if self.status() == ExitStatus::Failed {
-            out.push(Annotation::error(printable(&self.message)));
+            out.push(Annotation::error(console(&self.message).into_owned()));
         }
         out
     }
@@ -135,7 +131,7 @@ impl Render for RunOutcome {
 
     fn text(&self, s: &Styles) -> String {
         let mark = if self.status_code == 0 { s.good("✓") } else { s.bad("✗") };
-        let mut out = format!("{mark} {}", printable(&self.message));
+        let mut out = format!("{mark} {}", console(&self.message));
         let mut line = |k: &str, v: &str| out.push_str(&format!("\n  {:<14}{v}", s.dim(k)));
         line("lock ID", &self.acquire.lock_id);
         line("waited", &format!("{:.1}s", self.acquire.waited_seconds));
@@ -178,10 +174,10 @@ impl Render for RunOutcome {
             .warnings
             .iter()
             .chain(&self.warnings)
-            .map(|w| Annotation::warning(printable(w)))
+            .map(|w| Annotation::warning(console(w).into_owned()))
             .collect();
         if self.lease_lost || !self.acquire.acquired {
-            out.push(Annotation::error(printable(&self.message)));
+            out.push(Annotation::error(console(&self.message).into_owned()));
         }
         out
     }
