@@ -13,7 +13,8 @@ use crate::exit::ExitStatus;
 fn acquire_text(a: &AcquireOutcome, s: &Styles) -> String {
     let mark = if a.acquired { s.good("✓") } else { s.bad("✗") };
     let mut out = format!("{mark} {}", console(&a.message));
-    let mut line = |k: &str, v: &str| out.push_str(&format!("\n  {:<14}{v}", s.dim(k)));
+    let mut line =
+        |k: &str, v: &str| out.push_str(&format!("\n  {}{v}", s.dim(&format!("{k:<14}"))));
     if a.acquired {
         line("ID", &a.lock_id);
         line("etag", &opt(&a.etag));
@@ -132,7 +133,8 @@ impl Render for RunOutcome {
     fn text(&self, s: &Styles) -> String {
         let mark = if self.status_code == 0 { s.good("✓") } else { s.bad("✗") };
         let mut out = format!("{mark} {}", console(&self.message));
-        let mut line = |k: &str, v: &str| out.push_str(&format!("\n  {:<14}{v}", s.dim(k)));
+        let mut line =
+            |k: &str, v: &str| out.push_str(&format!("\n  {}{v}", s.dim(&format!("{k:<14}"))));
         line("lock ID", &self.acquire.lock_id);
         line("waited", &format!("{:.1}s", self.acquire.waited_seconds));
         if self.acquire.lease_seconds.is_some() {
