@@ -368,6 +368,56 @@ fn a_project_not_on_the_index_passes_saying_there_is_no_previous_release() {
 }
 
 #[test]
+fn a_mistyped_index_url_is_not_a_first_release() {
+    // A project page's 404 means "never released" only on a real index: the simple root is
+    // asked too, so a wrong URL exits 3 instead of passing as "no previous release".
+    // publish --against-previous with a mistyped --check-url stops before any upload
+    // (the loop below then finds brandnew still unreleased on pypiserver).
+    let index = pypiserver();
+    let tmp = tempdir("against");
+    Build::new("brandnew", "0.2.0").write(tmp.path());
+    let wrong = index.simple.replace("/simple/", "/simpel/");
+    let r = run(surestep()
+        .args(["--json", "--no-progress", "publish"])
+        .args(["--repository-url", &index.upload, "--check-url", &wrong])
+        .args(["-u", support::pypi::USER, "-p", support::pypi::PASS, "--against-previous"])
+        .arg(tmp.path()));
+    assert_eq!(r.code, 3, "{}", r.all());
+    assert!(r.all().contains("not a simple index"), "{}", r.all());
+    for (server, index) in both() {
+        // A typo in the last segment, and a wrong first segment (same host and port).
+        let path_at = index.simple.find("://").unwrap() + 3;
+        let path_at = path_at + index.simple[path_at..].find('/').unwrap();
+        let mistyped = [
+            format!("{}x/", index.simple.trim_end_matches('/')),
+            format!("{}/nope{}", &index.simple[..path_at], &index.simple[path_at..]),
+        ];
+        for wrong in &mistyped {
+            let tmp = tempdir("against");
+            Build::new("brandnew", "0.1.0").write(tmp.path());
+            let r = verify(tmp.path(), wrong, &[]);
+            assert_eq!(r.code, 3, "{server} {wrong}: {}", r.all());
+            let problems = r.json()["problems"].clone();
+            let p = problems
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["code"] == "index_unreadable")
+                .unwrap_or_else(|| panic!("{server} {wrong}: {}", r.all()));
+            let text = p["message"].as_str().unwrap();
+            assert!(text.contains("not a simple index"), "{server} {wrong}: {text}");
+            assert!(text.contains(wrong.as_str()), "the root is named: {text}");
+        }
+        // The right URL: still a first release (the root answers), one extra request.
+        let tmp = tempdir("against");
+        Build::new("brandnew", "0.1.0").write(tmp.path());
+        let r = verify(tmp.path(), &index.simple, &[]);
+        assert_eq!(r.code, 0, "{server}: {}", r.all());
+        assert_eq!(against(&r)["requests"], 2, "{server}: the page and the root: {}", r.all());
+    }
+}
+
+#[test]
 fn an_index_that_cannot_be_read_exits_3_and_writes_no_checksums() {
     let tmp = tempdir("against");
     let dist = tmp.path().join("dist");

@@ -16,7 +16,7 @@ use reqwest::{StatusCode, Url};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// The `Accept` header for project pages (PEP 691's recommendation).
 pub const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
@@ -46,6 +46,13 @@ pub enum IndexError {
     Page { url: String, source: SimpleApiError },
     #[error("GET {url}: reading the page failed: {message}")]
     Body { url: String, message: String },
+    /// The project page is missing and so is the index itself: a mistyped URL, not a project
+    /// that was never released.
+    #[error(
+        "{project_url} answered 404 and the index root {root} answered {status}: \
+         this is not a simple index, so \"not on the index\" cannot be told from a wrong URL"
+    )]
+    NotAnIndex { project_url: String, root: String, status: StatusCode },
 }
 
 fn auth_note(status: StatusCode) -> &'static str {
@@ -96,6 +103,8 @@ pub struct IndexClient {
     read_auth: Option<BasicAuth>,
     reads: AtomicU32,
     uploads: AtomicU32,
+    /// The simple root answered 2xx once: later 404s need no second look.
+    root_confirmed: AtomicBool,
 }
 
 impl IndexClient {
@@ -105,7 +114,14 @@ impl IndexClient {
             let path = format!("{}/", simple_root.path());
             simple_root.set_path(&path);
         }
-        Self { http, simple_root, read_auth, reads: AtomicU32::new(0), uploads: AtomicU32::new(0) }
+        Self {
+            http,
+            simple_root,
+            read_auth,
+            reads: AtomicU32::new(0),
+            uploads: AtomicU32::new(0),
+            root_confirmed: AtomicBool::new(false),
+        }
     }
 
     pub fn http(&self) -> &HttpClient {
@@ -128,8 +144,9 @@ impl IndexClient {
         self.simple_root.join(&format!("{name}/")).unwrap_or_else(|_| self.simple_root.clone())
     }
 
-    /// Reads one project's page. 404, or a redirect we do not follow (another host), is an
-    /// absent project.
+    /// Reads one project's page. A redirect we do not follow (another host) is an absent
+    /// project; so is a 404 or 410, once the simple root itself answers (see
+    /// [`confirm_root`](Self::confirm_root)): a mistyped index URL is an error, never "absent".
     pub async fn project(&self, project: &str) -> Result<ProjectListing, IndexError> {
         let url = self.project_url(project);
         let (response, attempts) = self
@@ -152,8 +169,11 @@ impl IndexClient {
         self.reads.fetch_add(attempts.count, Ordering::Relaxed);
         let status = response.status();
         let shown = redact_url(url.as_str());
-        if status == StatusCode::NOT_FOUND || status == StatusCode::GONE || status.is_redirection()
-        {
+        if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
+            self.confirm_root(&shown).await?;
+            return Ok(ProjectListing::absent());
+        }
+        if status.is_redirection() {
             return Ok(ProjectListing::absent());
         }
         if !status.is_success() {
@@ -176,6 +196,56 @@ impl IndexClient {
             PageKind::Html => simple_api::parse_html(&text, &page_url),
         };
         Ok(ProjectListing { exists: true, files })
+    }
+
+    /// After a project page's 404: whether the simple root exists at all. A HEAD (a GET whose
+    /// body is never read when HEAD is refused); 2xx confirms the index, 401/403 is a
+    /// credentials error, anything else means the URL is not a simple index. Asked once.
+    async fn confirm_root(&self, project_url: &str) -> Result<(), IndexError> {
+        if self.root_confirmed.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let root = self.simple_root.clone();
+        let ask = |method: reqwest::Method| {
+            let root = root.clone();
+            async move {
+                let (response, attempts) = self
+                    .http
+                    .send_with(
+                        |client| {
+                            let mut request = client
+                                .request(method.clone(), root.clone())
+                                .header(reqwest::header::ACCEPT, SIMPLE_ACCEPT);
+                            if let Some(auth) = &self.read_auth {
+                                request = request
+                                    .basic_auth(&auth.username, Some(auth.password.expose()));
+                            }
+                            request
+                        },
+                        || async { None },
+                    )
+                    .await?;
+                self.reads.fetch_add(attempts.count, Ordering::Relaxed);
+                Ok::<_, IndexError>(response.status())
+            }
+        };
+        let mut status = ask(reqwest::Method::HEAD).await?;
+        if status == StatusCode::METHOD_NOT_ALLOWED || status == StatusCode::NOT_IMPLEMENTED {
+            status = ask(reqwest::Method::GET).await?;
+        }
+        let shown_root = redact_url(root.as_str());
+        if status.is_success() {
+            self.root_confirmed.store(true, Ordering::Relaxed);
+            Ok(())
+        } else if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            Err(IndexError::Status { url: shown_root, status })
+        } else {
+            Err(IndexError::NotAnIndex {
+                project_url: project_url.to_owned(),
+                root: shown_root,
+                status,
+            })
+        }
     }
 
     /// Downloads a listed file only to hash it: `(bytes, sha256)`, or `None` when it is longer
