@@ -987,3 +987,98 @@ fn an_index_error_page_is_reduced_to_text_and_the_token_hint_is_for_pypi_only() 
         "PyPI's token advice for another index\n{r}"
     );
 }
+
+/// A TLS web server on loopback (`openssl s_server -WWW`, serving an empty directory) with a
+/// leaf certificate for 127.0.0.1 signed by a throwaway CA; returns the server and the CA file.
+fn tls_server() -> (ServerProcess, PathBuf, tempfile::TempDir) {
+    let dir = tempdir("tls");
+    let d = dir.path();
+    let openssl = |args: &[&str]| {
+        let out = StdCommand::new("openssl").args(args).current_dir(d).output().unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+    openssl(
+        &[&["req", "-x509"][..], &ec, &["-days", "2", "-subj", "/CN=surestep test CA"]]
+            .concat()
+            .iter()
+            .chain(&["-keyout", "ca.key", "-out", "ca.pem"])
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    openssl(
+        &[&["req"][..], &ec, &["-subj", "/CN=127.0.0.1", "-keyout", "key.pem", "-out", "leaf.csr"]]
+            .concat(),
+    );
+    std::fs::write(
+        d.join("ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "ext",
+        "-out",
+        "cert.pem",
+    ]);
+    let www = d.join("www");
+    std::fs::create_dir(&www).unwrap();
+    let port = free_port();
+    let mut cmd = StdCommand::new("openssl");
+    cmd.args(["s_server", "-quiet", "-WWW", "-accept", &format!("127.0.0.1:{port}")])
+        .arg("-cert")
+        .arg(d.join("cert.pem"))
+        .arg("-key")
+        .arg(d.join("key.pem"))
+        .current_dir(&www);
+    let mut proc = ServerProcess::spawn("openssl s_server", &cmd, port, &d.join("log"));
+    proc.wait_ready(Duration::from_secs(30), |p| {
+        std::net::TcpStream::connect(("127.0.0.1", p)).is_ok()
+    });
+    (proc, d.join("ca.pem"), dir)
+}
+
+#[test]
+fn https_is_verified_against_the_system_roots_loaded_at_the_first_handshake() {
+    // The roots are loaded lazily (src/remote/tls.rs): a server no root vouches for is still
+    // refused, and one whose CA is in the system store (SSL_CERT_FILE) is spoken to.
+    let (server, ca, _dir) = tls_server();
+    let dist = tempdir("tls-dist");
+    make_wheel(dist.path(), "demo", "1.0.0");
+    let against = format!("https://127.0.0.1:{}/simple/", server.port());
+    let verify = |ca: Option<&PathBuf>| {
+        let mut cmd = surestep();
+        cmd.args(["--json", "-v", "verify-wheels", "--no-pypi", "--against", &against])
+            .arg(dist.path());
+        if let Some(ca) = ca {
+            cmd.env("SSL_CERT_FILE", ca);
+        }
+        run(&mut cmd)
+    };
+    let untrusted = verify(None);
+    assert_eq!(untrusted.code, 3, "{}", untrusted.all());
+    // A certificate verdict is the same on every try: not retried with backoff.
+    assert!(!untrusted.stderr.contains("retrying"), "{}", untrusted.all());
+    assert!(
+        untrusted.all().contains("invalid peer certificate: UnknownIssuer"),
+        "{}",
+        untrusted.all()
+    );
+    let trusted = verify(Some(&ca));
+    // The handshake passes; s_server is no index (a text/plain 404 page), which is exit 3 too,
+    // for that reason and not the certificate.
+    assert_eq!(trusted.code, 3, "{}", trusted.all());
+    assert!(!trusted.all().contains("certificate"), "{}", trusted.all());
+    assert!(trusted.all().contains("Content-Type"), "{}", trusted.all());
+}

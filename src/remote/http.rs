@@ -66,6 +66,8 @@ impl RetryPolicy {
 pub enum HttpError {
     #[error("cannot build the HTTP client")]
     Build(#[source] reqwest::Error),
+    #[error("cannot build the HTTP client: {0}")]
+    Tls(String),
     #[error("{method} {url}: {message}")]
     Transport { method: String, url: String, message: String },
     #[error("{method} {url}: server answered {status} after {attempts} attempt{}", if *.attempts == 1 { "" } else { "s" })]
@@ -112,7 +114,10 @@ pub struct Attempts {
 
 impl HttpClient {
     pub fn new(policy: RetryPolicy) -> Result<Self, HttpError> {
+        let tls = crate::remote::tls::client_config()
+            .map_err(|e| HttpError::Tls(format!("configuring TLS: {e}")))?;
         let inner = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .user_agent(USER_AGENT)
             .connect_timeout(Duration::from_secs(15))
             .read_timeout(Duration::from_secs(60))
@@ -189,7 +194,9 @@ impl HttpClient {
                 },
                 Err(e) => transport(&method, &url, &e),
             };
-            if attempt > self.policy.retries {
+            if attempt > self.policy.retries
+                || failure.as_ref().err().is_some_and(|e| is_tls_verdict(e))
+            {
                 return Err(give_up(failure));
             }
             let delay = self.policy.delay(attempt, retry_after);
@@ -211,6 +218,34 @@ impl HttpClient {
             }
         }
     }
+}
+
+/// Whether TLS itself refused the server (a certificate no root vouches for, a name it does
+/// not cover, an expired one): the same answer on every try, so never retried.
+fn is_tls_verdict(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        // An io::Error's source() skips the error it wraps (and connectors wrap io::Errors in
+        // io::Errors): look inside each layer.
+        let mut layer: &(dyn std::error::Error + 'static) = s;
+        loop {
+            if let Some(tls) = layer.downcast_ref::<rustls::Error>() {
+                return matches!(
+                    tls,
+                    rustls::Error::InvalidCertificate(_)
+                        | rustls::Error::NoCertificatesPresented
+                        | rustls::Error::UnsupportedNameType
+                        | rustls::Error::PeerIncompatible(_)
+                );
+            }
+            match layer.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+                Some(inner) => layer = inner,
+                None => break,
+            }
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn transport(method: &str, url: &str, e: &reqwest::Error) -> HttpError {

@@ -6,4 +6,5 @@ pub mod http;
 pub mod index;
 pub mod registry;
 pub mod s3_lock;
+pub mod tls;
 pub mod trusted_publishing;
