@@ -195,7 +195,7 @@ impl HttpClient {
                 Err(e) => transport(&method, &url, &e),
             };
             if attempt > self.policy.retries
-                || failure.as_ref().err().is_some_and(|e| is_tls_verdict(e))
+                || failure.as_ref().err().is_some_and(is_tls_verdict)
             {
                 return Err(give_up(failure));
             }
