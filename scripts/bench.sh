@@ -425,8 +425,9 @@ section_against() {
 # --- section: promote ---------------------------------------------------------------------
 # `surestep promote` beside `skopeo copy --all --preserve-digests` on one 2-platform OCI index
 # (+ attestation) with ~50 MB of incompressible layers, from a token-auth registry to an
-# htpasswd registry: a fresh copy (a new destination repository each round) and a re-run on
-# the same destination. Interleaved rounds, medians; requests from the registries' access logs.
+# htpasswd registry: a fresh copy (a new destination repository each round, skopeo without its
+# blob-info cache) and a re-run on the same destination. Interleaved rounds, medians; requests
+# from the registries' access logs.
 section_promote() {
   command -v docker-registry >/dev/null || { echo "promote: docker-registry missing (bash scripts/services.sh install)"; return 0; }
   command -v skopeo >/dev/null || { echo "promote: skopeo missing"; return 0; }
@@ -476,23 +477,48 @@ YML
     SURESTEP_DEST_PASSWORD=secret2 "$SURESTEP" promote "$src" "127.0.0.1:$dport/$1:v1" --json --no-progress; }
   skop() { skopeo copy --all --preserve-digests --quiet --src-tls-verify=false --dest-tls-verify=false \
     --src-creds tester:secret --dest-creds deployer:secret2 "docker://$src" "docker://127.0.0.1:$dport/$1:v1"; }
-  local -a sf sr kf kr sfq srq kfq krq sfu kfu sb
+  # skopeo keeps a blob-info cache (which repositories of a registry hold which blob) and
+  # mounts from them: after round 1 its "fresh" copy to a new repository sends no layer, only
+  # mounts from the previous round's. A fresh copy starts without that cache (moved aside
+  # for the section and put back after it); the cache-assisted copy is shown on its own line.
+  local -a caches=(/var/lib/containers/cache "${XDG_DATA_HOME:-$HOME/.local/share}/containers/cache")
+  local c n=0
+  mkdir -p "$d/skopeo-cache-saved"
+  for c in "${caches[@]}"; do
+    n=$((n + 1))
+    [ -d "$c" ] && mkdir -p "$d/skopeo-cache-saved/$n" && cp -a "$c/." "$d/skopeo-cache-saved/$n/" 2>/dev/null || true
+  done
+  forget_skopeo() { local c; for c in "${caches[@]}"; do rm -f "$c"/blob-info-cache-v1.*; done; }
+  restore_skopeo() {
+    local c n=0
+    forget_skopeo
+    for c in "${caches[@]}"; do
+      n=$((n + 1))
+      [ -d "$d/skopeo-cache-saved/$n" ] && cp -a "$d/skopeo-cache-saved/$n/." "$c/" 2>/dev/null || true
+    done
+  }
+  trap "restore_skopeo; kill $spid $dpid $tpid 2>/dev/null || true; trap - RETURN" RETURN
+  local -a sf sr kf kr kc sfq srq kfq krq kcq sfu kfu kcu sb
   local r t
   for r in $(seq "$rounds"); do
     reset_logs; t=$(timed sure "bench/s$r"); sf+=("$t"); sfq+=("$(reqs surestep/)"); sfu+=("$(uploads surestep/)")
     sb+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["destinations"][0]["bytes_sent"])' "$d/out")")
     reset_logs; t=$(timed sure "bench/s$r"); sr+=("$t"); srq+=("$(reqs surestep/)")
+    forget_skopeo
     reset_logs; t=$(timed skop "bench/k$r"); kf+=("$t"); kfq+=("$(reqs skopeo/)"); kfu+=("$(uploads skopeo/)")
     reset_logs; t=$(timed skop "bench/k$r"); kr+=("$t"); krq+=("$(reqs skopeo/)")
+    # With the cache the copy above left: a new repository, layers mounted from bench/k$r.
+    reset_logs; t=$(timed skop "bench/c$r"); kc+=("$t"); kcq+=("$(reqs skopeo/)"); kcu+=("$(uploads skopeo/)")
   done
   med() { printf '%s\n' "$@" | median; }
   local a b c e
   echo "image: 2-platform OCI index + attestation, ${mb} MB per platform layer; $rounds interleaved rounds, medians"
   printf '%-40s %10s %10s %14s\n' "" "wall s" "requests" "blob uploads"
-  printf '%-40s %10.2f %10s %14s\n' "surestep promote, fresh" "$(med "${sf[@]}")" "$(med "${sfq[@]}")" "$(med "${sfu[@]}")"
-  printf '%-40s %10.2f %10s %14s\n' "skopeo copy --all, fresh" "$(med "${kf[@]}")" "$(med "${kfq[@]}")" "$(med "${kfu[@]}")"
-  printf '%-40s %10.2f %10s %14s\n' "surestep promote, re-run" "$(med "${sr[@]}")" "$(med "${srq[@]}")" "0"
-  printf '%-40s %10.2f %10s %14s\n' "skopeo copy --all, re-run" "$(med "${kr[@]}")" "$(med "${krq[@]}")" "-"
+  printf '%-40s %10.3f %10s %14s\n' "surestep promote, fresh" "$(med "${sf[@]}")" "$(med "${sfq[@]}")" "$(med "${sfu[@]}")"
+  printf '%-40s %10.3f %10s %14s\n' "skopeo copy --all, fresh" "$(med "${kf[@]}")" "$(med "${kfq[@]}")" "$(med "${kfu[@]}")"
+  printf '%-40s %10.3f %10s %14s\n' "surestep promote, re-run" "$(med "${sr[@]}")" "$(med "${srq[@]}")" "0"
+  printf '%-40s %10.3f %10s %14s\n' "skopeo copy --all, re-run" "$(med "${kr[@]}")" "$(med "${krq[@]}")" "-"
+  printf '%-40s %10.3f %10s %14s\n' "skopeo, new repo, its cache warm" "$(med "${kc[@]}")" "$(med "${kcq[@]}")" "$(med "${kcu[@]}")"
   echo "surestep bytes sent fresh: $(med "${sb[@]}")"
   a=$(med "${kf[@]}"); b=$(med "${sf[@]}"); c=$(med "${kr[@]}"); e=$(med "${sr[@]}")
   echo "ratios skopeo/surestep: fresh $(ratio "$a" "$b"), re-run $(ratio "$c" "$e")"
