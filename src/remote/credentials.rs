@@ -281,10 +281,11 @@ async fn ecr_credentials(
     account: Option<String>,
 ) -> Result<Credentials, CredentialError> {
     let key = (region.clone(), account.clone());
-    if let Some((c, until)) = ecr_cache().lock().unwrap_or_else(|p| p.into_inner()).get(&key)
-        && SystemTime::now() < *until
-    {
-        return Ok(c.clone());
+    if let Some(c) = still_valid(
+        ecr_cache().lock().unwrap_or_else(|p| p.into_inner()).get(&key),
+        SystemTime::now(),
+    ) {
+        return Ok(c);
     }
     let fail = |message: String| CredentialError::Ecr { host: host.to_owned(), message };
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
@@ -314,19 +315,45 @@ async fn ecr_credentials(
     let (user, password) =
         decoded.split_once(':').ok_or_else(|| fail("the token is not AWS:<password>".into()))?;
     let creds = Credentials::basic(user, Secret::new(password), "Amazon ECR GetAuthorizationToken");
-    let until = data
-        .expires_at()
-        .and_then(|t| SystemTime::try_from(*t).ok())
-        // Renew five minutes early; an expiry already past is used for this call only.
-        .map(|t| t.checked_sub(Duration::from_secs(300)).unwrap_or(t))
-        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let until = reuse_until(data.expires_at().and_then(|t| SystemTime::try_from(*t).ok()));
     ecr_cache().lock().unwrap_or_else(|p| p.into_inner()).insert(key, (creds.clone(), until));
     Ok(creds)
+}
+
+/// Until when a token that expires at `expires_at` is reused: five minutes early. A token
+/// without an expiry, or one already past, serves the call that fetched it only.
+fn reuse_until(expires_at: Option<SystemTime>) -> SystemTime {
+    expires_at
+        .map(|t| t.checked_sub(Duration::from_secs(300)).unwrap_or(t))
+        .unwrap_or(SystemTime::UNIX_EPOCH)
+}
+
+/// The cached credentials, if they may still be used at `now`.
+fn still_valid(entry: Option<&(Credentials, SystemTime)>, now: SystemTime) -> Option<Credentials> {
+    entry.filter(|(_, until)| now < *until).map(|(c, _)| c.clone())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ecr_token_is_reused_until_five_minutes_before_it_expires() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let creds = Credentials::basic("AWS", Secret::new("tok"), "test");
+        // ECR tokens live 12 hours: reused for 11 h 55 min.
+        let until = reuse_until(Some(now + Duration::from_secs(12 * 3600)));
+        assert_eq!(until, now + Duration::from_secs(12 * 3600 - 300));
+        let entry = (creds, until);
+        assert!(still_valid(Some(&entry), now).is_some());
+        assert!(still_valid(Some(&entry), now + Duration::from_secs(11 * 3600)).is_some());
+        assert!(still_valid(Some(&entry), until).is_none());
+        assert!(still_valid(None, now).is_none());
+        // Expired on arrival (moto answers an expiry in 2015), or no expiry: never reused.
+        let past = reuse_until(Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_420_070_400)));
+        assert!(still_valid(Some(&(entry.0.clone(), past)), now).is_none());
+        assert!(still_valid(Some(&(entry.0.clone(), reuse_until(None))), now).is_none());
+    }
 
     #[test]
     fn ecr_and_google_hosts() {

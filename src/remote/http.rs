@@ -194,9 +194,7 @@ impl HttpClient {
                 },
                 Err(e) => transport(&method, &url, &e),
             };
-            if attempt > self.policy.retries
-                || failure.as_ref().err().is_some_and(is_tls_verdict)
-            {
+            if attempt > self.policy.retries || failure.as_ref().err().is_some_and(is_tls_verdict) {
                 return Err(give_up(failure));
             }
             let delay = self.policy.delay(attempt, retry_after);
