@@ -72,7 +72,7 @@ Register-ArgumentCompleter -Native -CommandName 'surestep' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Every file''s version must equal this (compared in PEP 440 normal form)')
             [CompletionResult]::new('--from-tag', '--from-tag', [CompletionResultType]::ParameterName, 'Every file''s version must equal this release tag''s (v1.2.3-rc.1 → 1.2.3rc1)')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag')
-            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)')
+            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions), or py3 (one wheel for every 3.x: a pure or binary-only `py3-none-*` wheel)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64')
             [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'PyPI''s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)')
             [CompletionResult]::new('--write-checksums', '--write-checksums', [CompletionResultType]::ParameterName, 'After a clean run, write a sha256sum-compatible manifest of the verified files here')

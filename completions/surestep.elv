@@ -67,7 +67,7 @@ set edit:completion:arg-completer[surestep] = {|@words|
             cand --version 'Every file''s version must equal this (compared in PEP 440 normal form)'
             cand --from-tag 'Every file''s version must equal this release tag''s (v1.2.3-rc.1 → 1.2.3rc1)'
             cand --prefix 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag'
-            cand --python 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)'
+            cand --python 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions), or py3 (one wheel for every 3.x: a pure or binary-only `py3-none-*` wheel)'
             cand --platform 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64'
             cand --max-size 'PyPI''s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)'
             cand --write-checksums 'After a clean run, write a sha256sum-compatible manifest of the verified files here'

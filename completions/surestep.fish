@@ -68,7 +68,7 @@ complete -c surestep -n "__fish_surestep_using_subcommand check-tag" -s V -l ver
 complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l version -d 'Every file\'s version must equal this (compared in PEP 440 normal form)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l from-tag -d 'Every file\'s version must equal this release tag\'s (v1.2.3-rc.1 → 1.2.3rc1)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l prefix -d 'Tag prefix before MAJOR.MINOR.PATCH for --from-tag' -r
-complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l python -d 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)' -r
+complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l python -d 'Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions), or py3 (one wheel for every 3.x: a pure or binary-only `py3-none-*` wheel)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l platform -d 'Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64, win_amd64, any, or an exact tag such as manylinux_2_28_x86_64' -r
 complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l max-size -d 'PyPI\'s per-file size limit (bytes, or with KiB/MiB/GiB/KB/MB/GB)' -r
 complete -c surestep -n "__fish_surestep_using_subcommand verify-wheels" -l write-checksums -d 'After a clean run, write a sha256sum-compatible manifest of the verified files here' -r -F

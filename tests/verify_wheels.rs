@@ -259,6 +259,22 @@ fn a_pure_wheel_passes_with_platform_any() {
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["files"][0]["tags"], serde_json::json!(["py3-none-any"]));
     assert_eq!(doc["matrix"]["cells"].as_array().unwrap().len(), 2);
+    // `py3` asks for one wheel that installs on every 3.x: the pure wheel is it.
+    let (doc, code) = json_of(surestep().arg(dir.join("pure").join(PURE)).args([
+        "--python",
+        "py3",
+        "--platform",
+        "any",
+        "--json",
+    ]));
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["matrix"]["cells"][0]["python"], "py3", "{doc:#}");
+    // A set of cp3XX wheels covers no "every 3.x" cell, however many versions it has.
+    let Some(release) = release_copy() else { return };
+    let (doc, code) =
+        json_of(surestep().arg(release.path()).args(["--python", "py3", "--json", "--no-pypi"]));
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(problems(&doc).iter().all(|p| p == "missing_cell"), "{doc:#}");
 }
 
 #[test]

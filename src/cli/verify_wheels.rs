@@ -33,7 +33,8 @@ pub struct VerifyWheelsArgs {
     /// Tag prefix before MAJOR.MINOR.PATCH for --from-tag
     #[arg(long, default_value = "v", value_name = "PREFIX", env = "SURESTEP_TAG_PREFIX")]
     pub prefix: String,
-    /// Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later versions)
+    /// Expected Pythons, comma-separated: 3.12, cp312, 3.13t, pp310 (abi3 wheels cover later
+    /// versions), or py3 (one wheel for every 3.x: a pure or binary-only `py3-none-*` wheel)
     #[arg(long, value_delimiter = ',', value_name = "VERSIONS", value_parser = super::non_empty)]
     pub python: Vec<String>,
     /// Expected platforms, comma-separated: manylinux_x86_64, musllinux_aarch64, macosx_arm64,

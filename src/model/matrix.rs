@@ -24,13 +24,29 @@ pub struct PythonSpec {
     pub major: u32,
     pub minor: u32,
     pub free_threaded: bool,
+    /// `py3`: every 3.x, on any implementation; only a pure `py3` wheel covers it (`minor` is
+    /// 0 and unused).
+    pub every_minor: bool,
 }
 
 impl PythonSpec {
-    /// Parses `3.12`, `cp312`, `3.13t`, `cp313t`, `pp310`.
+    /// Parses `3.12`, `cp312`, `3.13t`, `cp313t`, `pp310`, and `py3` (every 3.x).
     pub fn parse(text: &str) -> Result<PythonSpec, String> {
         let t = text.trim().to_ascii_lowercase();
-        let bad = || format!("{text:?} is not a Python version (use 3.12, cp312, 3.13t or pp310)");
+        let bad =
+            || format!("{text:?} is not a Python version (use 3.12, cp312, 3.13t, pp310 or py3)");
+        if let Some(major) = t.strip_prefix("py")
+            && major.len() == 1
+            && let Ok(major @ 1..) = major.parse::<u32>()
+        {
+            return Ok(PythonSpec {
+                implementation: Implementation::CPython,
+                major,
+                minor: 0,
+                free_threaded: false,
+                every_minor: true,
+            });
+        }
         let (implementation, rest) = if let Some(r) = t.strip_prefix("cp") {
             (Implementation::CPython, r)
         } else if let Some(r) = t.strip_prefix("pp") {
@@ -54,11 +70,15 @@ impl PythonSpec {
         if major == 0 || (free_threaded && implementation == Implementation::PyPy) {
             return Err(bad());
         }
-        Ok(PythonSpec { implementation, major, minor, free_threaded })
+        Ok(PythonSpec { implementation, major, minor, free_threaded, every_minor: false })
     }
 
     /// Whether the python and abi parts of a wheel tag install on this Python.
     pub fn accepts(&self, python: &str, abi: &str) -> bool {
+        if self.every_minor {
+            // Every 3.x: only a wheel tagged for the whole major version installs on all.
+            return python.strip_prefix("py").and_then(split_version) == Some((self.major, None));
+        }
         if let Some(v) = python.strip_prefix("py") {
             // Pure-Python tags: py3 is every 3.x, py312 is 3.12 only.
             return match split_version(v) {
@@ -94,6 +114,9 @@ impl PythonSpec {
 
 impl fmt::Display for PythonSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.every_minor {
+            return write!(f, "py{}", self.major);
+        }
         let prefix = match self.implementation {
             Implementation::CPython => "cp",
             Implementation::PyPy => "pp",
@@ -390,7 +413,7 @@ pub fn observed_pythons(wheels: &[MatrixWheel]) -> Vec<PythonSpec> {
         .iter()
         .flat_map(|w| &w.tags)
         .filter_map(|t| {
-            let spec = PythonSpec::parse(&t.python).ok()?;
+            let spec = PythonSpec::parse(&t.python).ok().filter(|s| !s.every_minor)?;
             let free_threaded = t.abi.starts_with("cp") && t.abi.ends_with('t');
             Some(PythonSpec { free_threaded, ..spec })
         })
@@ -427,6 +450,15 @@ mod tests {
 
     #[test]
     fn parses_pythons() {
+        let py3 = PythonSpec::parse("py3").unwrap();
+        assert_eq!(py3.to_string(), "py3");
+        assert!(py3.accepts("py3", "none"));
+        for (python, abi) in
+            [("cp312", "cp312"), ("cp38", "abi3"), ("py312", "none"), ("py2", "none")]
+        {
+            assert!(!py3.accepts(python, abi), "{python}-{abi} does not install on every 3.x");
+        }
+        assert!(PythonSpec::parse("py").is_err() && PythonSpec::parse("py0").is_err());
         let p = PythonSpec::parse("3.12").unwrap();
         assert_eq!(p, PythonSpec::parse("cp312").unwrap());
         assert_eq!(p.to_string(), "cp312");
