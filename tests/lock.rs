@@ -213,6 +213,33 @@ fn status_of_one_state_key_and_of_its_tflock_key() {
     assert_eq!(r.code, 0, "{}", r.all());
     assert_eq!(r.json()["locked"], false);
     assert_eq!(r.json()["lock_id"], Value::Null);
+    // ... and with no state object either, a warning: more often a typo than a new state.
+    let warnings = r.json()["warnings"].clone();
+    assert!(
+        warnings[0].as_str().unwrap().contains("prod/terraform.tfstate has no state object"),
+        "{}",
+        r.all()
+    );
+    // A state that exists and is not locked: no warning.
+    rt().block_on(
+        moto_sdk()
+            .put_object()
+            .bucket(&b)
+            .key("prod/terraform.tfstate")
+            .body(b"{}".to_vec().into())
+            .send(),
+    )
+    .unwrap();
+    let r = run(&["status", &format!("s3://{b}/prod/terraform.tfstate"), "--json"]);
+    assert_eq!((r.code, r.json()["warnings"].clone()), (0, serde_json::json!([])), "{}", r.all());
+    // A prefix with nothing under it at all.
+    let r = run(&["status", &format!("s3://{b}/prdo/"), "--recursive", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.json()["warnings"][0].as_str().unwrap().contains("nothing at all under"),
+        "{}",
+        r.all()
+    );
 }
 
 #[test]

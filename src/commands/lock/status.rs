@@ -58,6 +58,7 @@ pub async fn status(args: &LockStatusArgs, reporter: &Reporter) -> Result<Status
     let store = connect(&args.s3, reporter).await?;
     let now = SystemTime::now();
 
+    let mut notes = Vec::new();
     let (objects, scanned) = if args.recursive {
         let spinner = reporter.spinner(&format!("listing .tflock keys under {url}"));
         let listing = list_with_workspaces(&store, &url.bucket, &url.key, prefix_ws)
@@ -82,8 +83,22 @@ pub async fn status(args: &LockStatusArgs, reporter: &Reporter) -> Result<Status
     } else {
         let location = LockLocation::for_key(&url.key, args.target.workspace.as_deref(), prefix_ws);
         let read = store.read_lock(&url.bucket, &location.lock_key).await.map_err(s3_error)?;
+        if read.is_none()
+            && store.head_etag(&url.bucket, &location.state_key).await.map_err(s3_error)?.is_none()
+        {
+            // Unlocked is the true answer, but a key with neither a lock nor a state is more
+            // often a typo (or the wrong --workspace) than a state never applied.
+            notes.push(format!(
+                "s3://{}/{} has no state object either: a state never applied, or a mistyped \
+                 key or --workspace",
+                url.bucket, location.state_key
+            ));
+        }
         (read.into_iter().collect(), None)
     };
+    if scanned == Some(0) {
+        notes.push(format!("nothing at all under {url}: is the prefix right?"));
+    }
 
     let locks: Vec<LockReport> = objects
         .iter()
@@ -108,7 +123,7 @@ pub async fn status(args: &LockStatusArgs, reporter: &Reporter) -> Result<Status
         stale_after_seconds: stale_after.map(|d| d.as_secs()),
         objects_scanned: scanned,
         fail_if_locked: args.fail_if_locked,
-        warnings: locks.iter().flat_map(LockReport::warnings).collect(),
+        warnings: notes.into_iter().chain(locks.iter().flat_map(LockReport::warnings)).collect(),
         locks,
     })
 }
