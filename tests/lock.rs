@@ -372,6 +372,19 @@ fn unlock_with_the_right_id_removes_it_and_a_second_run_is_a_no_op() {
     let r = run(&["unlock", &url, "--lock-id", ID_A]);
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(r.stdout.contains("not locked, nothing to remove"), "{}", r.stdout);
+    // The state object does not exist in this bucket either: the key may be mistyped.
+    assert!(r.stderr.contains("has no state object either"), "{}", r.all());
+    rt().block_on(
+        moto_sdk()
+            .put_object()
+            .bucket(&b)
+            .key("dev/terraform.tfstate")
+            .body(b"{}".to_vec().into())
+            .send(),
+    )
+    .unwrap();
+    let r = run(&["unlock", &url, "--lock-id", ID_A, "--json"]);
+    assert_eq!((r.code, r.json()["warnings"].clone()), (0, serde_json::json!([])), "{}", r.all());
 }
 
 #[test]

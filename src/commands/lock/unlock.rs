@@ -370,6 +370,15 @@ pub async fn unlock_steps(
         warnings: Vec::new(),
     };
     let Some(lock) = read_step(store, bucket, location, ws_prefix, SystemTime::now()).await? else {
+        // Nothing to remove; but with no state object either, the key is probably not the
+        // one Terraform is stuck on.
+        if store.head_etag(bucket, &location.state_key).await.map_err(super::s3_error)?.is_none() {
+            outcome.warnings.push(format!(
+                "s3://{bucket}/{} has no state object either: a mistyped key or --workspace? \
+                 (the lock Terraform reports is at <its state key>.tflock)",
+                location.state_key
+            ));
+        }
         return Ok(outcome);
     };
     outcome.locked = true;
