@@ -437,3 +437,102 @@ fn conditions_on_the_source_gate_the_copy_and_wait_waits_for_them() {
     let raw = skopeo_raw(&target, &format!("{DST_USER}:{DST_PASS}"));
     assert_eq!(format!("sha256:{}", sha256_hex(&raw)), pushed);
 }
+
+/// An index of indexes (as some tools write), one of whose images carries a non-distributable
+/// layer: every manifest at every depth arrives byte-identical and by digest, the deepest
+/// first; the foreign layer is named in a note and not copied (registries do not hold it).
+#[test]
+fn nested_index_and_a_foreign_layer_are_copied_as_crane_would() {
+    use support::http::{MANIFEST_ACCEPT, request};
+    static ANON: OnceLock<Registry> = OnceLock::new();
+    let anon = ANON.get_or_init(|| Registry::start(RegistryAuth::Anonymous));
+    let base = anon.url();
+    let inner = anon.push_image("nest/app", "inner", REV, PLATFORMS);
+    let get = |reference: &str| {
+        let r = request(
+            "GET",
+            &format!("{base}/v2/nest/app/manifests/{reference}"),
+            &[("Accept", MANIFEST_ACCEPT)],
+            b"",
+        )
+        .unwrap();
+        assert_eq!(r.status, 200, "{reference}: {}", r.text());
+        (r.header("Content-Type").unwrap().to_owned(), r.body)
+    };
+    let put = |reference: &str, media_type: &str, body: &[u8]| {
+        let r = request(
+            "PUT",
+            &format!("{base}/v2/nest/app/manifests/{reference}"),
+            &[("Content-Type", media_type)],
+            body,
+        )
+        .unwrap();
+        assert_eq!(r.status, 201, "PUT {reference}: {}", r.text());
+        format!("sha256:{}", sha256_hex(body))
+    };
+    let (inner_type, inner_bytes) = get(&inner);
+    let inner_doc: serde_json::Value = serde_json::from_slice(&inner_bytes).unwrap();
+    // One platform image again, with a foreign layer added (its URL is a closed loopback
+    // port: nothing ever fetches it).
+    let amd64 = inner_doc["manifests"][0]["digest"].as_str().unwrap().to_owned();
+    let (image_type, image_bytes) = get(&amd64);
+    let mut image: serde_json::Value = serde_json::from_slice(&image_bytes).unwrap();
+    let foreign = format!("sha256:{}", sha256_hex(b"a layer no registry holds"));
+    image["layers"].as_array_mut().unwrap().push(serde_json::json!({
+        "mediaType": "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+        "digest": foreign,
+        "size": 25,
+        "urls": ["http://127.0.0.1:9/layer.tar.gz"],
+    }));
+    let image_bytes = serde_json::to_vec(&image).unwrap();
+    let with_foreign =
+        put(&format!("sha256:{}", sha256_hex(&image_bytes)), &image_type, &image_bytes);
+    let outer = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [
+            {"mediaType": inner_type, "digest": inner, "size": inner_bytes.len()},
+            {"mediaType": image_type, "digest": with_foreign, "size": image_bytes.len(),
+             "platform": {"architecture": "amd64", "os": "linux", "os.version": "foreign"}},
+        ],
+    });
+    let outer_bytes = serde_json::to_vec(&outer).unwrap();
+    let outer_digest = put("outer", "application/vnd.oci.image.index.v1+json", &outer_bytes);
+
+    let conf = tempfile::tempdir().unwrap();
+    docker_config(conf.path(), &[dst().host_port()]);
+    let target = format!("{}/nest/app:v1", dst().host_port());
+    let r = run(&mut promote(
+        conf.path(),
+        &[&format!("{}/nest/app:outer", anon.host_port()), &target, "--json"],
+    ));
+    assert_eq!(r.code, 0, "{r}");
+    let doc = r.json();
+    assert_eq!(doc["digest"], outer_digest.as_str());
+    assert_eq!(doc["manifests"], 4, "the inner index, its two images, the foreign one: {doc}");
+    assert!(
+        doc["notes"].to_string().contains("non-distributable")
+            && doc["notes"].to_string().contains(&foreign[..19]),
+        "{doc}"
+    );
+    let creds = format!("{DST_USER}:{DST_PASS}");
+    for digest in [outer_digest.as_str(), &inner, &with_foreign, &amd64] {
+        let raw = skopeo_raw(&format!("{}/nest/app@{digest}", dst().host_port()), &creds);
+        assert_eq!(format!("sha256:{}", sha256_hex(&raw)), digest);
+    }
+    assert_eq!(
+        format!("sha256:{}", sha256_hex(&skopeo_raw(&target, &creds))),
+        outer_digest,
+        "the tag resolves to the outer index"
+    );
+    // A re-run is a no-op.
+    let r = run(&mut promote(
+        conf.path(),
+        &[&format!("{}/nest/app:outer", anon.host_port()), &target, "--json"],
+    ));
+    assert_eq!(
+        (r.code, r.json()["destinations"][0]["action"].clone()),
+        (0, "unchanged".into()),
+        "{r}"
+    );
+}

@@ -115,11 +115,14 @@ impl Registry {
                 )
             }
         };
+        // `validation`: a manifest may name foreign (non-distributable) layers only at a closed
+        // loopback port (discard, 9), which nothing ever fetches (tests/promote.rs).
         let config = format!(
             "version: 0.1\n\
              log: {{level: info, accesslog: {{disabled: false}}}}\n\
              storage:\n  filesystem: {{rootdirectory: {data}}}\n  delete: {{enabled: true}}\n  cache: {{blobdescriptor: inmemory}}\n\
              http:\n  addr: 127.0.0.1:{port}\n  secret: not-a-secret-local-test-only\n  headers: {{X-Content-Type-Options: [nosniff]}}\n\
+             validation:\n  manifests:\n    urls:\n      allow: ['^http://127\\.0\\.0\\.1:9/']\n\
              {auth_yaml}",
             data = d.join("data").display()
         );

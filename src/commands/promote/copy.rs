@@ -29,14 +29,21 @@ pub struct Blob {
     pub size: u64,
 }
 
-/// Everything an image is made of: the top manifest, its children (platform images and
-/// attestations) and every blob they name, each once.
+/// Everything an image is made of: the top manifest, the manifests below it (platform
+/// images, attestations, and indexes inside the index) and every blob they name, each once.
 #[derive(Debug, Clone)]
 pub struct Graph {
     pub kind: &'static str,
     pub top: Node,
+    /// Every manifest below the top one, deepest first: each is PUT only after everything it
+    /// names is present.
     pub manifests: Vec<Node>,
+    /// How many of `manifests` sit at each depth, deepest first (the PUT waves).
+    pub waves: Vec<usize>,
     pub blobs: Vec<Blob>,
+    /// Layers that may not be copied (foreign / non-distributable): clients fetch them from
+    /// the URLs in the manifest, registries do not store them.
+    pub foreign: Vec<Blob>,
 }
 
 /// A destination and where its tag stood before.
@@ -57,43 +64,72 @@ pub struct Copied {
     pub manifests_sent: u32,
 }
 
+/// How deep indexes may nest (an index of indexes of images is depth 2).
+const MAX_DEPTH: usize = 4;
+
 /// Reads the source's manifests by digest (each verified) and lists the blobs.
 pub async fn read_graph(source: &RegistryClient, digest: &Digest) -> Result<Graph, RegistryError> {
     let top = fetch_node(source, digest, None).await?;
-    let doc = parse(&top)?;
     let mut blobs = BTreeSet::new();
-    let mut manifests = Vec::new();
-    let kind = match doc {
+    let mut foreign = BTreeSet::new();
+    let mut levels: Vec<Vec<Node>> = Vec::new();
+    let mut seen: BTreeSet<Digest> = BTreeSet::from([top.digest.clone()]);
+    let kind = match parse(&top)? {
         ManifestDoc::Image(m) => {
-            add_blobs(&mut blobs, std::iter::once(&m.config).chain(&m.layers))?;
+            add_blobs(&mut blobs, &mut foreign, std::iter::once(&m.config).chain(&m.layers))?;
             "image"
         }
         ManifestDoc::Index(index) => {
-            let jobs = index.manifests.iter().map(|entry| async move {
-                let d = parse_digest(&entry.digest)?;
-                fetch_node(source, &d, Some(&entry.media_type)).await
-            });
-            for node in try_join_all(jobs).await? {
-                match parse(&node)? {
-                    ManifestDoc::Image(m) => {
-                        add_blobs(&mut blobs, std::iter::once(&m.config).chain(&m.layers))?
-                    }
-                    ManifestDoc::Index(_) => {
-                        return Err(RegistryError::Protocol(format!(
-                            "{} is an index inside an index; surestep copies one level",
-                            node.digest
-                        )));
-                    }
+            let mut wanted = children(&index, &mut seen)?;
+            while !wanted.is_empty() {
+                if levels.len() == MAX_DEPTH {
+                    return Err(RegistryError::Protocol(format!(
+                        "{}: indexes nest deeper than {MAX_DEPTH} levels",
+                        top.digest
+                    )));
                 }
-                manifests.push(node);
+                let jobs =
+                    wanted.iter().map(|(d, media_type)| fetch_node(source, d, Some(media_type)));
+                let mut next = Vec::new();
+                let mut level = Vec::new();
+                for node in try_join_all(jobs).await? {
+                    match parse(&node)? {
+                        ManifestDoc::Image(m) => add_blobs(
+                            &mut blobs,
+                            &mut foreign,
+                            std::iter::once(&m.config).chain(&m.layers),
+                        )?,
+                        ManifestDoc::Index(inner) => next.extend(children(&inner, &mut seen)?),
+                    }
+                    level.push(node);
+                }
+                levels.push(level);
+                wanted = next;
             }
             "index"
         }
     };
     // Largest first: the long transfers start at once and the small ones fill in around them.
-    let mut blobs: Vec<Blob> = blobs.into_iter().collect();
+    let mut blobs: Vec<Blob> = blobs.difference(&foreign).cloned().collect();
     blobs.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.digest.cmp(&b.digest)));
-    Ok(Graph { kind, top, manifests, blobs })
+    let waves = levels.iter().rev().map(Vec::len).collect();
+    let manifests = levels.into_iter().rev().flatten().collect();
+    Ok(Graph { kind, top, manifests, waves, blobs, foreign: foreign.into_iter().collect() })
+}
+
+/// The entries of an index not met before, as (digest, listed media type).
+fn children(
+    index: &crate::model::oci::Index,
+    seen: &mut BTreeSet<Digest>,
+) -> Result<Vec<(Digest, String)>, RegistryError> {
+    let mut out = Vec::new();
+    for entry in &index.manifests {
+        let d = parse_digest(&entry.digest)?;
+        if seen.insert(d.clone()) {
+            out.push((d, entry.media_type.clone()));
+        }
+    }
+    Ok(out)
 }
 
 async fn fetch_node(
@@ -138,12 +174,25 @@ fn parse_digest(d: &str) -> Result<Digest, RegistryError> {
 
 fn add_blobs<'a>(
     into: &mut BTreeSet<Blob>,
+    foreign: &mut BTreeSet<Blob>,
     descriptors: impl Iterator<Item = &'a Descriptor>,
 ) -> Result<(), RegistryError> {
     for d in descriptors {
-        into.insert(Blob { digest: parse_digest(&d.digest)?, size: d.size });
+        let blob = Blob { digest: parse_digest(&d.digest)?, size: d.size };
+        if is_non_distributable(&d.media_type) {
+            foreign.insert(blob);
+        } else {
+            into.insert(blob);
+        }
     }
     Ok(())
+}
+
+/// Docker's foreign layers and OCI's non-distributable ones (deprecated, still in Windows base
+/// images): registries do not hold them, so crane and skopeo leave them out of a copy.
+pub fn is_non_distributable(media_type: &str) -> bool {
+    media_type == "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+        || media_type.starts_with("application/vnd.oci.image.layer.nondistributable.")
 }
 
 /// Copies the graph to every target whose tag is not already at the digest.
@@ -223,8 +272,8 @@ async fn copy_one(
             }
         }
     }
-    // Platform manifests (and attestations) by digest, all at once; then the top one; then
-    // the tag.
+    // Manifests by digest, one depth at a time from the deepest (platform images and
+    // attestations, all at once), then the top one; then the tag.
     let put = |node: &'_ Node| {
         let bar = bar.clone();
         let node = node.clone();
@@ -241,9 +290,15 @@ async fn copy_one(
             Ok(Some(node.bytes.len() as u64))
         }
     };
-    let children = try_join_all(graph.manifests.iter().map(put)).await?;
-    let top = put(&graph.top).await?;
-    for sent in children.into_iter().chain(std::iter::once(top)).flatten() {
+    let mut sent_manifests = Vec::new();
+    let mut rest = graph.manifests.as_slice();
+    for &n in &graph.waves {
+        let (wave, after) = rest.split_at(n.min(rest.len()));
+        sent_manifests.extend(try_join_all(wave.iter().map(put)).await?);
+        rest = after;
+    }
+    sent_manifests.push(put(&graph.top).await?);
+    for sent in sent_manifests.into_iter().flatten() {
         copied.manifests_sent += 1;
         copied.bytes_sent += sent;
     }

@@ -304,6 +304,14 @@ async fn promote(
     } else {
         None
     };
+    if let Some(g) = graph.as_ref().filter(|g| !g.foreign.is_empty()) {
+        notes.push(format!(
+            "{} non-distributable (foreign) layer(s) not copied, as registries do not hold them: \
+             clients fetch them from the URLs the manifest gives ({})",
+            g.foreign.len(),
+            g.foreign.iter().map(|b| b.digest.short()).collect::<Vec<_>>().join(", ")
+        ));
+    }
 
     // 4. Copy, every destination at once, blobs bounded by --concurrency overall.
     let results = match &graph {
