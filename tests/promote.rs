@@ -443,39 +443,15 @@ fn conditions_on_the_source_gate_the_copy_and_wait_waits_for_them() {
 /// first; the foreign layer is named in a note and not copied (registries do not hold it).
 #[test]
 fn nested_index_and_a_foreign_layer_are_copied_as_crane_would() {
-    use support::http::{MANIFEST_ACCEPT, request};
     static ANON: OnceLock<Registry> = OnceLock::new();
     let anon = ANON.get_or_init(|| Registry::start(RegistryAuth::Anonymous));
-    let base = anon.url();
     let inner = anon.push_image("nest/app", "inner", REV, PLATFORMS);
-    let get = |reference: &str| {
-        let r = request(
-            "GET",
-            &format!("{base}/v2/nest/app/manifests/{reference}"),
-            &[("Accept", MANIFEST_ACCEPT)],
-            b"",
-        )
-        .unwrap();
-        assert_eq!(r.status, 200, "{reference}: {}", r.text());
-        (r.header("Content-Type").unwrap().to_owned(), r.body)
-    };
-    let put = |reference: &str, media_type: &str, body: &[u8]| {
-        let r = request(
-            "PUT",
-            &format!("{base}/v2/nest/app/manifests/{reference}"),
-            &[("Content-Type", media_type)],
-            body,
-        )
-        .unwrap();
-        assert_eq!(r.status, 201, "PUT {reference}: {}", r.text());
-        format!("sha256:{}", sha256_hex(body))
-    };
-    let (inner_type, inner_bytes) = get(&inner);
+    let (inner_type, inner_bytes) = anon.get_manifest("nest/app", &inner);
     let inner_doc: serde_json::Value = serde_json::from_slice(&inner_bytes).unwrap();
     // One platform image again, with a foreign layer added (its URL is a closed loopback
     // port: nothing ever fetches it).
     let amd64 = inner_doc["manifests"][0]["digest"].as_str().unwrap().to_owned();
-    let (image_type, image_bytes) = get(&amd64);
+    let (image_type, image_bytes) = anon.get_manifest("nest/app", &amd64);
     let mut image: serde_json::Value = serde_json::from_slice(&image_bytes).unwrap();
     let foreign = format!("sha256:{}", sha256_hex(b"a layer no registry holds"));
     image["layers"].as_array_mut().unwrap().push(serde_json::json!({
@@ -485,19 +461,22 @@ fn nested_index_and_a_foreign_layer_are_copied_as_crane_would() {
         "urls": ["http://127.0.0.1:9/layer.tar.gz"],
     }));
     let image_bytes = serde_json::to_vec(&image).unwrap();
-    let with_foreign =
-        put(&format!("sha256:{}", sha256_hex(&image_bytes)), &image_type, &image_bytes);
-    let outer = serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.index.v1+json",
-        "manifests": [
-            {"mediaType": inner_type, "digest": inner, "size": inner_bytes.len()},
-            {"mediaType": image_type, "digest": with_foreign, "size": image_bytes.len(),
-             "platform": {"architecture": "amd64", "os": "linux", "os.version": "foreign"}},
+    let with_foreign = anon.put_manifest(
+        "nest/app",
+        &format!("sha256:{}", sha256_hex(&image_bytes)),
+        &image_type,
+        &image_bytes,
+    );
+    let outer_digest = anon.put_index_of(
+        "nest/app",
+        "outer",
+        &[
+            serde_json::json!({"mediaType": inner_type, "digest": inner, "size": inner_bytes.len()}),
+            serde_json::json!({"mediaType": image_type, "digest": with_foreign,
+                "size": image_bytes.len(),
+                "platform": {"architecture": "amd64", "os": "linux", "os.version": "foreign"}}),
         ],
-    });
-    let outer_bytes = serde_json::to_vec(&outer).unwrap();
-    let outer_digest = put("outer", "application/vnd.oci.image.index.v1+json", &outer_bytes);
+    );
 
     let conf = tempfile::tempdir().unwrap();
     docker_config(conf.path(), &[dst().host_port()]);

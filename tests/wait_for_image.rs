@@ -422,3 +422,27 @@ fn a_revision_longer_than_a_commit_sha_is_a_usage_error() {
         assert!(r.stderr.contains("not a commit SHA"), "{}", r.stderr);
     }
 }
+
+/// An index whose entries are indexes: the platforms and revisions of the images inside count,
+/// as a client resolving a platform walks through them (promote copies such an index too).
+#[test]
+fn an_index_of_indexes_is_inspected_through_to_its_images() {
+    let reg = anonymous();
+    let rev = "4444444ddddddddddddddddddddddddddddddddd";
+    let inner = reg.push_image("nested/app", "inner", rev, &["linux/amd64", "linux/arm64"]);
+    let (inner_type, inner_bytes) = reg.get_manifest("nested/app", &inner);
+    let outer = reg.put_index_of(
+        "nested/app",
+        "outer",
+        &[serde_json::json!({"mediaType": inner_type, "digest": inner, "size": inner_bytes.len()})],
+    );
+    let image = format!("{}/nested/app:outer", reg.host_port());
+    let r = run(wait_for(&image).args(["--platform", "linux/arm64", "--revision", rev, "--json"]));
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(r.json()["digest"], outer.as_str(), "{}", r.all());
+    // A platform the inner index does not have is still missing, a revision still checked.
+    let r = run(wait_for(&image).args(["--platform", "linux/s390x", "--timeout", "0", "--json"]));
+    assert_eq!(r.code, 1, "{}", r.all());
+    let r = run(wait_for(&image).args(["--revision", &"5".repeat(40), "--timeout", "0", "--json"]));
+    assert_eq!(r.code, 1, "{}", r.all());
+}

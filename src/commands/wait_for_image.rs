@@ -434,7 +434,8 @@ async fn inspect(
             })
         }
         ManifestDoc::Index(index) => {
-            let entries: Vec<&Descriptor> = index.images().collect();
+            let flat = flatten_index(client, &index).await?;
+            let entries: Vec<&Descriptor> = flat.iter().collect();
             let platforms: Vec<Platform> =
                 entries.iter().filter_map(|d| d.platform.clone()).collect();
             let mut required: Vec<&Descriptor> = if wanted.is_empty() {
@@ -483,6 +484,47 @@ async fn inspect(
     }
 }
 
+/// The image entries of an index, with those of indexes inside it (up to 4 levels) in place
+/// of the inner indexes, as a client resolving a platform walks through them.
+async fn flatten_index(
+    client: &RegistryClient,
+    index: &crate::model::oci::Index,
+) -> Result<Vec<Descriptor>, RegistryError> {
+    use crate::model::oci::{DOCKER_LIST, OCI_INDEX};
+    let is_index = |d: &Descriptor| d.media_type == OCI_INDEX || d.media_type == DOCKER_LIST;
+    let mut entries: Vec<Descriptor> = index.images().cloned().collect();
+    for _ in 0..4 {
+        if !entries.iter().any(is_index) {
+            return Ok(entries);
+        }
+        let jobs = entries.into_iter().map(|entry| async move {
+            if !is_index(&entry) {
+                return Ok(vec![entry]);
+            }
+            let digest = Digest::parse(&entry.digest).map_err(|e| {
+                RegistryError::Protocol(format!("the index lists a bad digest: {e}"))
+            })?;
+            let fetched =
+                client.get_manifest(digest.as_str(), Some(&digest)).await?.ok_or_else(|| {
+                    RegistryError::Incomplete(format!(
+                        "the index lists {digest}, which the registry does not have (yet)"
+                    ))
+                })?;
+            match ManifestDoc::parse(fetched.media_type.as_deref(), &fetched.bytes)
+                .map_err(|e| RegistryError::Protocol(format!("{digest}: {e}")))?
+            {
+                ManifestDoc::Index(inner) => Ok(inner.images().cloned().collect()),
+                ManifestDoc::Image(_) => Ok(vec![entry]),
+            }
+        });
+        entries = try_join_all(jobs).await?.into_iter().flatten().collect();
+    }
+    if entries.iter().any(is_index) {
+        return Err(RegistryError::Protocol("indexes nest deeper than 4 levels".into()));
+    }
+    Ok(entries)
+}
+
 /// One platform image of an index: its manifest, and its config only when the manifest has
 /// no revision annotation.
 async fn image_in_index(
@@ -501,7 +543,7 @@ async fn image_in_index(
         .map_err(|e| RegistryError::Protocol(format!("{digest}: {e}")))?;
     let ManifestDoc::Image(manifest) = doc else {
         return Err(RegistryError::Protocol(format!(
-            "{digest} is an index inside an index; surestep reads one level"
+            "{digest} is listed as an image but is an index"
         )));
     };
     let config = if manifest.annotations.get(REVISION_KEY).is_some_and(|r| !r.trim().is_empty()) {

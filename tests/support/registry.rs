@@ -187,6 +187,55 @@ impl Registry {
     /// Push a test image with scripts/peers/push_image.py and return the tag's digest
     /// (`sha256:...` of the manifest or index bytes). One platform -> OCI manifest; several ->
     /// OCI index. `revision` is in the config label and in every annotation.
+    /// GET a manifest (anonymous registries only): its Content-Type and exact bytes.
+    pub fn get_manifest(&self, repo: &str, reference: &str) -> (String, Vec<u8>) {
+        let r = super::http::request(
+            "GET",
+            &format!("{}/v2/{repo}/manifests/{reference}", self.url()),
+            &[("Accept", super::http::MANIFEST_ACCEPT)],
+            b"",
+        )
+        .unwrap();
+        assert_eq!(r.status, 200, "GET {repo}:{reference}: {}", r.text());
+        (r.header("Content-Type").unwrap_or_default().to_owned(), r.body)
+    }
+
+    /// PUT a manifest (anonymous registries only); returns its digest.
+    pub fn put_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        media_type: &str,
+        body: &[u8],
+    ) -> String {
+        let r = super::http::request(
+            "PUT",
+            &format!("{}/v2/{repo}/manifests/{reference}", self.url()),
+            &[("Content-Type", media_type)],
+            body,
+        )
+        .unwrap();
+        assert_eq!(r.status, 201, "PUT {repo}:{reference}: {}", r.text());
+        format!("sha256:{}", super::sha256_hex(body))
+    }
+
+    /// An OCI index at `outer_tag` whose entries are other manifests of `repo` (indexes or
+    /// images) by digest; returns its digest.
+    pub fn put_index_of(
+        &self,
+        repo: &str,
+        outer_tag: &str,
+        entries: &[serde_json::Value],
+    ) -> String {
+        let outer = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": entries,
+        });
+        let bytes = serde_json::to_vec(&outer).unwrap();
+        self.put_manifest(repo, outer_tag, "application/vnd.oci.image.index.v1+json", &bytes)
+    }
+
     pub fn push_image(&self, repo: &str, tag: &str, revision: &str, platforms: &[&str]) -> String {
         self.push_image_with(repo, tag, revision, platforms, &PushOptions::default())
     }
