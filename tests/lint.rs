@@ -117,6 +117,51 @@ fn the_projects_own_workflows_are_clean() {
 /// match the snapshot reviewed by hand (tests/fixtures/workflows.findings; regenerate with
 /// SURESTEP_REGENERATE=1 and review the diff).
 #[test]
+fn second_corpus_linted_one_repository_at_a_time_matches_the_reviewed_snapshot() {
+    // tests/fixtures/workflows-by-repo: release, publish and deploy workflows of 64 other
+    // projects, one folder per repository (see its SOURCES and REVIEW.md).
+    let root = support::repo_root();
+    let dir = root.join("tests/fixtures/workflows-by-repo");
+    let mut repos: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    repos.sort();
+    assert!(repos.len() >= 60, "{} repositories", repos.len());
+    let mut lines: Vec<String> = Vec::new();
+    for repo in &repos {
+        let rel = format!("tests/fixtures/workflows-by-repo/{repo}");
+        let out =
+            run(surestep().current_dir(&root).args(["lint", &rel, "--json", "--fail-on", "never"]));
+        assert_eq!(out.code, 0, "{repo}: {out}");
+        for f in out.json()["findings"].as_array().unwrap() {
+            let rule = f["rule"].as_str().unwrap();
+            assert!(rule != "syntax-error" && rule != "parse-note", "{repo} does not parse: {f}");
+            lines.push(format!(
+                "{}:{}:{} {}",
+                f["file"].as_str().unwrap().trim_start_matches("tests/fixtures/workflows-by-repo/"),
+                f["line"],
+                f["column"],
+                rule
+            ));
+        }
+    }
+    let snapshot = root.join("tests/fixtures/workflows-by-repo.findings");
+    let text = lines.join("\n") + "\n";
+    if std::env::var_os("SURESTEP_REGENERATE").is_some() {
+        std::fs::write(&snapshot, &text).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&snapshot).unwrap(),
+        text,
+        "findings changed: review them in tests/fixtures/workflows-by-repo/REVIEW.md, then \
+         regenerate with SURESTEP_REGENERATE=1"
+    );
+}
+
+#[test]
 fn corpus_of_real_workflows_matches_the_reviewed_snapshot() {
     let dir = fixtures().join("workflows");
     let count = std::fs::read_dir(&dir)

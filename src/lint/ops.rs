@@ -84,6 +84,9 @@ const RELEASE_ACTIONS: &[&str] = &[
     "marvinpinto/action-automatic-releases",
     "taiki-e/upload-rust-binary-action",
     "taiki-e/create-gh-release-action",
+    // semantic-release publishes the package and the GitHub release.
+    "cycjimmy/semantic-release-action",
+    "codfish/semantic-release-action",
 ];
 
 /// Actions that deploy, and the `with:` key that names the image they deploy (if any).
@@ -137,13 +140,23 @@ fn classify_uses(step: &Step, uses: &Node, lines: &[&str], ops: &mut Vec<Op>) {
             || step
                 .with_str("outputs")
                 .is_some_and(|o| o.contains("type=registry") || o.contains("push=true"));
-        if push {
+        // `push-by-digest=true` with no tags (the per-platform half of a multi-runner build):
+        // content-addressed, no tag moves, nothing two runs could race on.
+        let by_digest_only = step.with_str("outputs").is_some_and(|o| {
+            o.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .contains("push-by-digest=true")
+        }) && step.with("tags").is_none();
+        if push && !by_digest_only {
             let mut op = Op::at_node(OpKind::PushImage, uses, a);
             if let Some(tags) = step.with("tags") {
                 op.images = image_list(tags, step, lines);
             }
             ops.push(op);
         }
+    } else if a == "js-devtools/npm-publish" {
+        ops.push(Op::at_node(OpKind::Publish("npm"), uses, a));
     } else if RELEASE_ACTIONS.contains(&a) {
         ops.push(Op::at_node(OpKind::Release, uses, a));
     } else if a == "goreleaser/goreleaser-action" {
@@ -215,7 +228,15 @@ fn unwrap(cmd: &Command) -> Vec<&str> {
                     w.remove(0);
                 }
             }
-        } else if prog == "uvx" || prog == "npx" || prog == "pnpx" {
+        } else if prog == "uvx"
+            || prog == "npx"
+            || prog == "pnpx"
+            || prog == "bunx"
+            || (matches!(prog, "pnpm" | "yarn") && w.get(1) == Some(&"dlx"))
+        {
+            if w.get(1) == Some(&"dlx") {
+                w.remove(0);
+            }
             w.remove(0);
             while w.first().is_some_and(|s| s.starts_with('-')) {
                 w.remove(0);
@@ -298,6 +319,17 @@ pub fn command_kind(w: &[&str]) -> Option<OpKind> {
         }
         "goreleaser" if arg(1) == "release" && !has("--snapshot") => OpKind::Release,
         "docker" | "podman" | "buildah" if arg(1) == "push" => OpKind::PushImage,
+        // The step that moves the tags of a multi-platform image built by digest (the tags
+        // often come from a command substitution: `$(jq … map("-t " + .))`).
+        "docker"
+            if arg(1) == "buildx"
+                && arg(2) == "imagetools"
+                && arg(3) == "create"
+                && !has("--dry-run") =>
+        {
+            OpKind::PushImage
+        }
+        "semantic-release" if !has("--dry-run") && !has("-d") => OpKind::Release,
         "docker" | "podman" if arg(1) == "image" && arg(2) == "push" => OpKind::PushImage,
         "docker" if arg(1) == "manifest" && arg(2) == "push" => OpKind::PushImage,
         "docker" | "podman" if (arg(1) == "build" || arg(1) == "buildx") && has("--push") => {

@@ -18,6 +18,19 @@ pub struct Concurrency<'a> {
 }
 
 impl<'a> Concurrency<'a> {
+    /// Whether the group queues the runs that ship: it has a group, and the group is not
+    /// unique per run (see [`unique_per_run`]).
+    pub fn serializes(&self) -> bool {
+        self.group.as_deref().is_some_and(|g| !unique_per_run(g))
+    }
+
+    /// Whether the group is one per run for every run but pull requests'
+    /// (`${{ github.workflow }}-${{ github.head_ref || github.run_id }}`): it queues nothing
+    /// and cancels no push, tag or release run.
+    pub fn unique_per_run(&self) -> bool {
+        self.group.as_deref().is_some_and(unique_per_run)
+    }
+
     fn from_node(node: Option<&'a Node>) -> Option<Concurrency<'a>> {
         let node = node?;
         match &node.kind {
@@ -31,6 +44,33 @@ impl<'a> Concurrency<'a> {
             _ => None,
         }
     }
+}
+
+/// A group text whose `${{ }}` part is `github.run_id` (or `run_number`), alone or as the
+/// fallback of a value only pull requests have.
+fn unique_per_run(group: &str) -> bool {
+    const PR_ONLY: &[&str] = &[
+        "github.head_ref",
+        "github.event.pull_request.number",
+        "github.event.number",
+        "github.event.pull_request.head.ref",
+        "github.event.pull_request.head.sha",
+    ];
+    let mut rest = group;
+    while let Some(start) = rest.find("${{") {
+        let after = &rest[start + 3..];
+        let Some(end) = after.find("}}") else { break };
+        let expr: String = after[..end].chars().filter(|c| !c.is_whitespace()).collect();
+        let mut alternatives: Vec<&str> = expr.split("||").collect();
+        let last = alternatives.pop().unwrap_or("");
+        if matches!(last, "github.run_id" | "github.run_number")
+            && alternatives.iter().all(|a| PR_ONLY.contains(a))
+        {
+            return true;
+        }
+        rest = &after[end + 2..];
+    }
+    false
 }
 
 /// `strategy.matrix`.
@@ -344,7 +384,7 @@ impl<'a> Workflow<'a> {
                 });
             }
         }
-        Workflow {
+        let mut wf = Workflow {
             file,
             path,
             lines,
@@ -355,6 +395,30 @@ impl<'a> Workflow<'a> {
             concurrency: Concurrency::from_node(root.get("concurrency")),
             env,
             jobs,
+        };
+        wf.forget_unreachable_steps();
+        wf
+    }
+
+    /// Steps that never run - their job's or their own `if:` is false in every way the
+    /// triggers can start the workflow (`if: false`, `github.ref == 'refs/heads/master'` in a
+    /// workflow that runs on `main` only) - do nothing any rule could report.
+    fn forget_unreachable_steps(&mut self) {
+        let contexts = super::cond::contexts(self);
+        if contexts.is_empty() {
+            return;
+        }
+        let never = |n: Option<&Node>| {
+            n.is_some()
+                && contexts.iter().all(|c| super::cond::eval(&condition(n), c) == Some(false))
+        };
+        for job in &mut self.jobs {
+            let job_never = never(job.if_);
+            for step in &mut job.steps {
+                if job_never || never(step.if_) {
+                    step.ops.clear();
+                }
+            }
         }
     }
 

@@ -53,7 +53,7 @@ fn check(set: &Set, sink: &mut Sink) {
     for wf in &set.workflows {
         let shipping: Vec<&Job> =
             wf.jobs.iter().filter(|j| set.job_ships(j) && j.concurrency.is_none()).collect();
-        if let Some(c) = &wf.concurrency
+        if let Some(c) = wf.concurrency.as_ref().filter(|c| !c.unique_per_run())
             && let Some(cancel) = c.cancel.filter(|n| can_be_true(n, wf, &shipping))
             && let Some(job) = shipping.first()
         {
@@ -71,7 +71,7 @@ fn check(set: &Set, sink: &mut Sink) {
             );
         }
         for job in &wf.jobs {
-            if let Some(c) = &job.concurrency
+            if let Some(c) = job.concurrency.as_ref().filter(|c| !c.unique_per_run())
                 && set.job_ships(job)
                 && let Some(cancel) = c.cancel.filter(|n| can_be_true(n, wf, &[job]))
             {
@@ -130,6 +130,12 @@ jobs:
         let unknown =
             BEFORE.replace("cancel-in-progress: true", "cancel-in-progress: ${{ inputs.cancel }}");
         silent(&[("w.yml", &unknown)], "cancel-in-progress-ship");
+        // One group per run outside pull requests: no shipping run is ever cancelled.
+        let per_run = BEFORE.replace(
+            "deploy-${{ github.ref }}",
+            "${{ github.workflow }}-${{ github.head_ref || github.run_id }}",
+        );
+        silent(&[("w.yml", &per_run)], "cancel-in-progress-ship");
     }
 
     #[test]

@@ -20,12 +20,18 @@ fn check(set: &Set, sink: &mut Sink) {
         for job in wf.jobs.iter().filter(|j| !j.needs.is_empty() && set.job_ships(j)) {
             let Some(cond) = job.if_ else { continue };
             let t = cond.text();
+            let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+            // `!failure()` is the guard itself (`!failure() && !cancelled()`: skipped needs
+            // are fine, failed ones are not).
+            if compact.contains("!failure()") || t.contains(".result") {
+                continue;
+            }
             let Some(token) =
                 ["always()", "!cancelled()", "failure()"].into_iter().find(|k| t.contains(k))
             else {
                 continue;
             };
-            if t.contains("success()") && token != "always()" || t.contains(".result") {
+            if t.contains("success()") && token != "always()" {
                 continue;
             }
             let (pos, len) = pos_in_scalar(cond, token);
@@ -84,5 +90,13 @@ jobs:
             BEFORE.replace("always() &&", "always() && needs.build.result == 'success' &&");
         silent(&[("w.yml", &checked)], "ship-if-always");
         silent(&[("w.yml", &BEFORE.replace("uv publish", "echo report"))], "ship-if-always");
+        // The usual guard that lets skipped needs through but not failed ones.
+        let guarded = BEFORE.replace("always() &&", "!failure() && !cancelled() &&");
+        silent(&[("w.yml", &guarded)], "ship-if-always");
+        let spaced = BEFORE.replace("always() &&", "! failure() && ! cancelled() &&");
+        silent(&[("w.yml", &spaced)], "ship-if-always");
+        // `!cancelled()` alone still runs after a failed build.
+        let unguarded = BEFORE.replace("always() &&", "!cancelled() &&");
+        fires(&[("w.yml", &unguarded)], "ship-if-always", &[("w.yml", 9, 13, "!cancelled()")]);
     }
 }
