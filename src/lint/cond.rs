@@ -22,7 +22,30 @@ pub fn contexts(wf: &Workflow) -> Vec<Context> {
         match *e {
             "push" => {
                 if wf.on.on_tag_push() {
-                    out.push(Context { event: "push".into(), git_ref: Some("refs/tags/*".into()) });
+                    // The tag filters when they are plain `*` globs (`v*`); any other glob
+                    // syntax, a negation or no filter: every tag.
+                    let filters: Vec<String> = wf
+                        .on
+                        .push
+                        .and_then(|p| p.get("tags"))
+                        .map(|t| t.strings())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect();
+                    let plain =
+                        |f: &String| !f.is_empty() && !f.contains(['[', ']', '?', '+', '!', '{']);
+                    if !filters.is_empty() && filters.iter().all(plain) {
+                        for f in filters {
+                            let git_ref = format!("refs/tags/{f}");
+                            out.push(Context { event: "push".into(), git_ref: Some(git_ref) });
+                        }
+                    } else {
+                        out.push(Context {
+                            event: "push".into(),
+                            git_ref: Some("refs/tags/*".into()),
+                        });
+                    }
                 }
                 if wf.on.on_branch_push() {
                     match wf.on.push.and_then(|p| p.get("branches")) {
