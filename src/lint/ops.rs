@@ -389,6 +389,11 @@ pub fn command_kind(w: &[&str]) -> Option<OpKind> {
         "pytest" | "py.test" | "tox" | "nox" | "ctest" | "jest" | "vitest" | "rspec"
         | "phpunit" => OpKind::Test,
         "cargo" if matches!(arg(1), "test" | "nextest") => OpKind::Test,
+        // `coverage run -m pytest`, `coverage run manage.py test`: a test run under coverage.
+        "coverage" if arg(1) == "run" => OpKind::Test,
+        p if p.starts_with("python") && arg(1).ends_with("manage.py") && arg(2) == "test" => {
+            OpKind::Test
+        }
         "go" if arg(1) == "test" => OpKind::Test,
         "npm" | "yarn" | "pnpm"
             if arg(1) == "test" || (arg(1) == "run" && arg(2).starts_with("test")) =>

@@ -135,6 +135,18 @@ jobs:
         );
         let set_e = "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: |\n          set +e\n          cargo test\n";
         fires(&[("w.yml", set_e)], "masked-failure", &[("w.yml", 7, 11, "set +e")]);
+        // Test runs under coverage and Django's runner count as tests.
+        for cmd in
+            ["coverage run -m pytest", "coverage run manage.py test", "python manage.py test"]
+        {
+            let wf = BEFORE.replace("pytest -x tests/", cmd);
+            let col = 11 + cmd.len() as u32 + 4;
+            fires(
+                &[("w.yml", &wf)],
+                "masked-failure",
+                &[("w.yml", 8, col, "true"), ("w.yml", 10, 28, "true")],
+            );
+        }
     }
 
     #[test]
