@@ -116,12 +116,53 @@ fn the_projects_own_workflows_are_clean() {
 /// Every real workflow of the corpus parses (no syntax error, no parse note), and the findings
 /// match the snapshot reviewed by hand (tests/fixtures/workflows.findings; regenerate with
 /// SURESTEP_REGENERATE=1 and review the diff).
+/// `surestep lint PATH --json` from the repository root: every finding as `file:line:col rule`
+/// (file relative to `strip`), none a parse failure.
+fn corpus_findings(path: &str, strip: &str) -> (Vec<String>, Value) {
+    let out = run(surestep().current_dir(support::repo_root()).args([
+        "lint",
+        path,
+        "--json",
+        "--fail-on",
+        "never",
+    ]));
+    assert_eq!(out.code, 0, "{path}: {out}");
+    let doc = out.json();
+    let mut lines = Vec::new();
+    for f in doc["findings"].as_array().unwrap() {
+        let rule = f["rule"].as_str().unwrap();
+        assert!(rule != "syntax-error" && rule != "parse-note", "{path} does not parse: {f}");
+        lines.push(format!(
+            "{}:{}:{} {rule}",
+            f["file"].as_str().unwrap().trim_start_matches(strip),
+            f["line"],
+            f["column"]
+        ));
+    }
+    (lines, doc)
+}
+
+/// The findings against the reviewed snapshot `tests/fixtures/<name>` (rewritten with
+/// SURESTEP_REGENERATE=1, for review).
+fn assert_snapshot(name: &str, lines: &[String]) {
+    let snapshot = support::repo_root().join("tests/fixtures").join(name);
+    let text = lines.join("\n") + "\n";
+    if std::env::var_os("SURESTEP_REGENERATE").is_some() {
+        std::fs::write(&snapshot, &text).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&snapshot).unwrap(),
+        text,
+        "findings changed: review them (REVIEW.md beside the corpus), then regenerate with \
+         SURESTEP_REGENERATE=1"
+    );
+}
+
 #[test]
 fn second_corpus_linted_one_repository_at_a_time_matches_the_reviewed_snapshot() {
     // tests/fixtures/workflows-by-repo: release, publish and deploy workflows of 64 other
     // projects, one folder per repository (see its SOURCES and REVIEW.md).
-    let root = support::repo_root();
-    let dir = root.join("tests/fixtures/workflows-by-repo");
+    let dir = fixtures().join("workflows-by-repo");
     let mut repos: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap())
@@ -130,35 +171,10 @@ fn second_corpus_linted_one_repository_at_a_time_matches_the_reviewed_snapshot()
         .collect();
     repos.sort();
     assert!(repos.len() >= 60, "{} repositories", repos.len());
-    let mut lines: Vec<String> = Vec::new();
-    for repo in &repos {
-        let rel = format!("tests/fixtures/workflows-by-repo/{repo}");
-        let out =
-            run(surestep().current_dir(&root).args(["lint", &rel, "--json", "--fail-on", "never"]));
-        assert_eq!(out.code, 0, "{repo}: {out}");
-        for f in out.json()["findings"].as_array().unwrap() {
-            let rule = f["rule"].as_str().unwrap();
-            assert!(rule != "syntax-error" && rule != "parse-note", "{repo} does not parse: {f}");
-            lines.push(format!(
-                "{}:{}:{} {}",
-                f["file"].as_str().unwrap().trim_start_matches("tests/fixtures/workflows-by-repo/"),
-                f["line"],
-                f["column"],
-                rule
-            ));
-        }
-    }
-    let snapshot = root.join("tests/fixtures/workflows-by-repo.findings");
-    let text = lines.join("\n") + "\n";
-    if std::env::var_os("SURESTEP_REGENERATE").is_some() {
-        std::fs::write(&snapshot, &text).unwrap();
-    }
-    assert_eq!(
-        std::fs::read_to_string(&snapshot).unwrap(),
-        text,
-        "findings changed: review them in tests/fixtures/workflows-by-repo/REVIEW.md, then \
-         regenerate with SURESTEP_REGENERATE=1"
-    );
+    let strip = "tests/fixtures/workflows-by-repo/";
+    let lines: Vec<String> =
+        repos.iter().flat_map(|repo| corpus_findings(&format!("{strip}{repo}"), strip).0).collect();
+    assert_snapshot("workflows-by-repo.findings", &lines);
 }
 
 #[test]
@@ -171,41 +187,9 @@ fn corpus_of_real_workflows_matches_the_reviewed_snapshot() {
         })
         .count();
     assert!(count >= 100, "the corpus has {count} workflow files");
-    let out = run(surestep().current_dir(support::repo_root()).args([
-        "lint",
-        "tests/fixtures/workflows",
-        "--json",
-        "--fail-on",
-        "never",
-    ]));
-    assert_eq!(out.code, 0, "{out}");
-    let doc = out.json();
+    let (lines, doc) = corpus_findings("tests/fixtures/workflows", "tests/fixtures/workflows/");
     assert_eq!(doc["files"].as_u64(), Some(count as u64));
-    let mut lines: Vec<String> = Vec::new();
-    for f in doc["findings"].as_array().unwrap() {
-        let rule = f["rule"].as_str().unwrap();
-        assert!(
-            rule != "syntax-error" && rule != "parse-note",
-            "a corpus file does not parse: {f}"
-        );
-        lines.push(format!(
-            "{}:{}:{} {}",
-            f["file"].as_str().unwrap().trim_start_matches("tests/fixtures/workflows/"),
-            f["line"],
-            f["column"],
-            rule
-        ));
-    }
-    let snapshot = support::repo_root().join("tests/fixtures/workflows.findings");
-    let text = lines.join("\n") + "\n";
-    if std::env::var_os("SURESTEP_REGENERATE").is_some() {
-        std::fs::write(&snapshot, &text).unwrap();
-    }
-    assert_eq!(
-        std::fs::read_to_string(&snapshot).unwrap(),
-        text,
-        "findings on the corpus changed: review them"
-    );
+    assert_snapshot("workflows.findings", &lines);
 }
 
 const PUBLISH: &str = "\

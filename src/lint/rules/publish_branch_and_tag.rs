@@ -98,35 +98,28 @@ fn check(set: &Set, sink: &mut Sink) {
             {
                 continue;
             }
-            if branch_and_tag && !GUARDS.iter().any(|g| gates.contains(g)) {
-                sink.report(
-                    &RULE,
-                    wf,
-                    Some(job),
-                    op.pos,
-                    op.len,
-                    format!(
-                        "job `{}` {} on every branch push and every tag push: a release commit pushed with its tag publishes twice",
-                        job.id,
-                        ship_words(op)
-                    ),
-                    "guard the job with `if: startsWith(github.ref, 'refs/tags/')` (or `surestep check-tag --require`) and publish with `surestep publish`".into(),
-                );
+            let (why, fix) = if branch_and_tag && !GUARDS.iter().any(|g| gates.contains(g)) {
+                (
+                    "on every branch push and every tag push: a release commit pushed with its tag publishes twice",
+                    "guard the job with `if: startsWith(github.ref, 'refs/tags/')` (or `surestep check-tag --require`) and publish with `surestep publish`",
+                )
             } else if tag_and_release && runs_on_tag_push_and_release(wf, job, step, &scripts) {
-                sink.report(
-                    &RULE,
-                    wf,
-                    Some(job),
-                    op.pos,
-                    op.len,
-                    format!(
-                        "job `{}` {} on tag pushes and on `release` events: publishing a release for a tag starts a second run that uploads the same version",
-                        job.id,
-                        ship_words(op)
-                    ),
-                    "trigger the publish on one of the two (`push: tags:` or `release:`), or guard it with `if: github.event_name == 'release'`; publish with `surestep publish`".into(),
-                );
-            }
+                (
+                    "on tag pushes and on `release` events: publishing a release for a tag starts a second run that uploads the same version",
+                    "trigger the publish on one of the two (`push: tags:` or `release:`), or guard it with `if: github.event_name == 'release'`; publish with `surestep publish`",
+                )
+            } else {
+                continue;
+            };
+            sink.report(
+                &RULE,
+                wf,
+                Some(job),
+                op.pos,
+                op.len,
+                format!("job `{}` {} {why}", job.id, ship_words(op)),
+                fix.into(),
+            );
         }
     }
 }
