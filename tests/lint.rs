@@ -113,9 +113,6 @@ fn the_projects_own_workflows_are_clean() {
     assert!(out.stdout.contains("no findings"), "{out}");
 }
 
-/// Every real workflow of the corpus parses (no syntax error, no parse note), and the findings
-/// match the snapshot reviewed by hand (tests/fixtures/workflows.findings; regenerate with
-/// SURESTEP_REGENERATE=1 and review the diff).
 /// `surestep lint PATH --json` from the repository root: every finding as `file:line:col rule`
 /// (file relative to `strip`), none a parse failure.
 fn corpus_findings(path: &str, strip: &str) -> (Vec<String>, Value) {
@@ -177,6 +174,9 @@ fn second_corpus_linted_one_repository_at_a_time_matches_the_reviewed_snapshot()
     assert_snapshot("workflows-by-repo.findings", &lines);
 }
 
+/// Every real workflow of the corpus parses (no syntax error, no parse note), and the findings
+/// match the snapshot reviewed by hand (tests/fixtures/workflows.findings; regenerate with
+/// SURESTEP_REGENERATE=1 and review the diff).
 #[test]
 fn corpus_of_real_workflows_matches_the_reviewed_snapshot() {
     let dir = fixtures().join("workflows");
