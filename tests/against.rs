@@ -415,6 +415,15 @@ fn a_mistyped_index_url_is_not_a_first_release() {
         assert_eq!(r.code, 0, "{server}: {}", r.all());
         assert_eq!(against(&r)["requests"], 2, "{server}: the page and the root: {}", r.all());
     }
+    // devpi answers a root listing at `…/<user>/<index>/` too, but serves project pages only
+    // under `+simple/`: a project the root lists yet whose page is 404 is a wrong URL, never
+    // "no previous release" (demo has three releases there).
+    let without_plus = devpi().simple.replace("+simple/", "");
+    let tmp = tempdir("against");
+    Build::new("demo", "1.3.0").write(tmp.path());
+    let r = verify(tmp.path(), &without_plus, &[]);
+    assert_eq!(r.code, 3, "{}", r.all());
+    assert!(r.all().contains("lists demo"), "{}", r.all());
 }
 
 #[test]

@@ -99,6 +99,32 @@ pub fn parse_json(text: &str, page_url: &Url) -> Result<Vec<IndexFile>, SimpleAp
         .collect())
 }
 
+/// The project names a simple index's root page lists (PEP 691 `projects[].name`, or the
+/// anchor texts of a PEP 503 page), as written.
+pub fn root_projects(
+    kind: PageKind,
+    text: &str,
+    page_url: &Url,
+) -> Result<Vec<String>, SimpleApiError> {
+    match kind {
+        PageKind::Json => {
+            #[derive(serde::Deserialize)]
+            struct Root {
+                #[serde(default)]
+                projects: Vec<Project>,
+            }
+            #[derive(serde::Deserialize)]
+            struct Project {
+                name: String,
+            }
+            let root: Root =
+                serde_json::from_str(text).map_err(|e| SimpleApiError::BadJson(e.to_string()))?;
+            Ok(root.projects.into_iter().map(|p| p.name).collect())
+        }
+        PageKind::Html => Ok(parse_html(text, page_url).into_iter().map(|f| f.filename).collect()),
+    }
+}
+
 /// Parses a PEP 503 project page: every `<a>` with an `href` is a file; the anchor text is its
 /// filename (the last path segment of the URL when the text is empty); a `#algo=hex` fragment is
 /// its hash; a `data-yanked` attribute (PEP 592) marks it yanked.
@@ -290,6 +316,18 @@ fn resolve(base: &Url, href: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn root_pages_list_project_names() {
+        let url = Url::parse("http://127.0.0.1:1/simple/").unwrap();
+        let json =
+            r#"{"meta":{"api-version":"1.0"},"projects":[{"name":"Demo_Pkg"},{"name":"x"}]}"#;
+        assert_eq!(root_projects(PageKind::Json, json, &url).unwrap(), ["Demo_Pkg", "x"]);
+        let html = "<!DOCTYPE html><html><body><a href=\"/simple/demo-pkg/\">demo-pkg</a>\n<a href=\"x/\">x</a></body></html>";
+        assert_eq!(root_projects(PageKind::Html, html, &url).unwrap(), ["demo-pkg", "x"]);
+        assert!(root_projects(PageKind::Json, "not json", &url).is_err());
+    }
+
     use super::*;
 
     fn url(s: &str) -> Url {

@@ -16,7 +16,7 @@ use reqwest::{StatusCode, Url};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The `Accept` header for project pages (PEP 691's recommendation).
 pub const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
@@ -53,6 +53,17 @@ pub enum IndexError {
          this is not a simple index, so \"not on the index\" cannot be told from a wrong URL"
     )]
     NotAnIndex { project_url: String, root: String, status: StatusCode },
+    #[error(
+        "{root} is not PyPI's simple index (https://pypi.org/simple/, or `pypi` / `testpypi`), \
+         so its 404 does not say the project is absent"
+    )]
+    NotPypiSimple { root: String },
+    /// The root lists the project whose page is missing: project pages live elsewhere.
+    #[error(
+        "{project_url} answered 404, yet the index root {root} lists {project}: project pages \
+         are not under this URL (devpi's simple index is …/<user>/<index>/+simple/)"
+    )]
+    ListedButMissing { project: String, project_url: String, root: String },
 }
 
 fn auth_note(status: StatusCode) -> &'static str {
@@ -103,8 +114,9 @@ pub struct IndexClient {
     read_auth: Option<BasicAuth>,
     reads: AtomicU32,
     uploads: AtomicU32,
-    /// The simple root answered 2xx once: later 404s need no second look.
-    root_confirmed: AtomicBool,
+    /// The normalised names the simple root listed, read at the first 404 (before anything
+    /// is uploaded) and kept for the run.
+    root_projects: std::sync::Mutex<Option<std::collections::BTreeSet<String>>>,
 }
 
 impl IndexClient {
@@ -120,7 +132,7 @@ impl IndexClient {
             read_auth,
             reads: AtomicU32::new(0),
             uploads: AtomicU32::new(0),
-            root_confirmed: AtomicBool::new(false),
+            root_projects: std::sync::Mutex::new(None),
         }
     }
 
@@ -145,8 +157,9 @@ impl IndexClient {
     }
 
     /// Reads one project's page. A redirect we do not follow (another host) is an absent
-    /// project; so is a 404 or 410, once the simple root itself answers (see
-    /// [`confirm_root`](Self::confirm_root)): a mistyped index URL is an error, never "absent".
+    /// project; so is a 404 or 410, once the simple root confirms it (see
+    /// [`confirm_absent`](Self::confirm_absent)): a mistyped index URL is an error, never
+    /// "absent".
     pub async fn project(&self, project: &str) -> Result<ProjectListing, IndexError> {
         let url = self.project_url(project);
         let (response, attempts) = self
@@ -170,7 +183,7 @@ impl IndexClient {
         let status = response.status();
         let shown = redact_url(url.as_str());
         if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
-            self.confirm_root(&shown).await?;
+            self.confirm_absent(project, &shown).await?;
             return Ok(ProjectListing::absent());
         }
         if status.is_redirection() {
@@ -198,54 +211,93 @@ impl IndexClient {
         Ok(ProjectListing { exists: true, files })
     }
 
-    /// After a project page's 404: whether the simple root exists at all. A HEAD (a GET whose
-    /// body is never read when HEAD is refused); 2xx confirms the index, 401/403 is a
-    /// credentials error, anything else means the URL is not a simple index. Asked once.
-    async fn confirm_root(&self, project_url: &str) -> Result<(), IndexError> {
-        if self.root_confirmed.load(Ordering::Relaxed) {
-            return Ok(());
-        }
+    /// After a project page's 404: whether that means "not on the index". On pypi.org and
+    /// test.pypi.org the simple index is only at `/simple/`. Elsewhere the root page is read
+    /// (once per run): it must answer 2xx with a simple page (401/403 is a credentials error,
+    /// anything else "not a simple index"), and must not list the project (devpi serves a root
+    /// listing at `…/<index>/` too, but project pages only under `…/+simple/`).
+    async fn confirm_absent(&self, project: &str, project_url: &str) -> Result<(), IndexError> {
         let root = self.simple_root.clone();
-        let ask = |method: reqwest::Method| {
-            let root = root.clone();
-            async move {
-                let (response, attempts) = self
-                    .http
-                    .send_with(
-                        |client| {
-                            let mut request = client
-                                .request(method.clone(), root.clone())
-                                .header(reqwest::header::ACCEPT, SIMPLE_ACCEPT);
-                            if let Some(auth) = &self.read_auth {
-                                request = request
-                                    .basic_auth(&auth.username, Some(auth.password.expose()));
-                            }
-                            request
-                        },
-                        || async { None },
-                    )
-                    .await?;
-                self.reads.fetch_add(attempts.count, Ordering::Relaxed);
-                Ok::<_, IndexError>(response.status())
+        let shown_root = redact_url(root.as_str());
+        let not_an_index = |status: StatusCode| IndexError::NotAnIndex {
+            project_url: project_url.to_owned(),
+            root: shown_root.clone(),
+            status,
+        };
+        if root.scheme() == "https" && matches!(root.host_str(), Some("pypi.org" | "test.pypi.org"))
+        {
+            return if root.path() == "/simple/" {
+                Ok(())
+            } else {
+                Err(IndexError::NotPypiSimple { root: shown_root })
+            };
+        }
+        let listed = {
+            let cached = self.root_projects.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            match cached {
+                Some(names) => names,
+                None => {
+                    let names = self.read_root(&not_an_index).await?;
+                    *self.root_projects.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(names.clone());
+                    names
+                }
             }
         };
-        let mut status = ask(reqwest::Method::HEAD).await?;
-        if status == StatusCode::METHOD_NOT_ALLOWED || status == StatusCode::NOT_IMPLEMENTED {
-            status = ask(reqwest::Method::GET).await?;
-        }
-        let shown_root = redact_url(root.as_str());
-        if status.is_success() {
-            self.root_confirmed.store(true, Ordering::Relaxed);
-            Ok(())
-        } else if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            Err(IndexError::Status { url: shown_root, status })
-        } else {
-            Err(IndexError::NotAnIndex {
+        if listed.contains(&normalize_name(project)) {
+            return Err(IndexError::ListedButMissing {
+                project: project.to_owned(),
                 project_url: project_url.to_owned(),
                 root: shown_root,
-                status,
-            })
+            });
         }
+        Ok(())
+    }
+
+    /// GET the simple root: the normalised names it lists.
+    async fn read_root(
+        &self,
+        not_an_index: &dyn Fn(StatusCode) -> IndexError,
+    ) -> Result<std::collections::BTreeSet<String>, IndexError> {
+        let root = self.simple_root.clone();
+        let (response, attempts) = self
+            .http
+            .send_with(
+                |client| {
+                    let mut request = client
+                        .get(root.clone())
+                        .header(reqwest::header::ACCEPT, SIMPLE_ACCEPT)
+                        .header(reqwest::header::CACHE_CONTROL, "max-age=0");
+                    if let Some(auth) = &self.read_auth {
+                        request = request.basic_auth(&auth.username, Some(auth.password.expose()));
+                    }
+                    request
+                },
+                || async { None },
+            )
+            .await?;
+        self.reads.fetch_add(attempts.count, Ordering::Relaxed);
+        let status = response.status();
+        let shown_root = redact_url(root.as_str());
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(IndexError::Status { url: shown_root, status });
+        }
+        if !status.is_success() {
+            return Err(not_an_index(status));
+        }
+        let page_url = response.url().clone();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let kind = simple_api::page_kind(&content_type)
+            .ok_or_else(|| IndexError::ContentType { url: shown_root.clone(), content_type })?;
+        let body = crate::remote::http::read_limited(response, MAX_PAGE_BYTES).await?;
+        let names = simple_api::root_projects(kind, &String::from_utf8_lossy(&body), &page_url)
+            .map_err(|source| IndexError::Page { url: shown_root, source })?;
+        Ok(names.iter().map(|n| normalize_name(n)).collect())
     }
 
     /// Downloads a listed file only to hash it: `(bytes, sha256)`, or `None` when it is longer
