@@ -182,6 +182,9 @@ pub async fn publish(args: &PublishArgs, reporter: &Reporter) -> Result<PublishO
         _ => None,
     };
     let index = IndexClient::new(http.clone(), target.simple.clone(), read_auth);
+    // Without a comparison, a 404 the root cannot confirm is read as before ("not there yet"):
+    // the upload's verification read catches a wrong --check-url after the fact.
+    let index = if args.against_previous { index } else { index.lenient_absence() };
 
     // Plan: read every file once, check it, compare with the manifest and the index.
     let verify = files::Verify {

@@ -117,6 +117,10 @@ pub struct IndexClient {
     /// The normalised names the simple root listed, read at the first 404 (before anything
     /// is uploaded) and kept for the run.
     root_projects: std::sync::Mutex<Option<std::collections::BTreeSet<String>>>,
+    /// Whether a root that cannot confirm a 404 is an error (a gate comparing with the
+    /// previous release) or the old reading, "not on the index" (a plain upload, whose
+    /// verification read catches a wrong URL after the fact).
+    strict_absence: bool,
 }
 
 impl IndexClient {
@@ -133,7 +137,16 @@ impl IndexClient {
             reads: AtomicU32::new(0),
             uploads: AtomicU32::new(0),
             root_projects: std::sync::Mutex::new(None),
+            strict_absence: true,
         }
+    }
+
+    /// A 404 the root cannot confirm (root not 2xx, not a simple page) reads as "not on the
+    /// index"; a root that lists the project, or a PyPI URL that is not `/simple/`, is still
+    /// an error. For uploads without a comparison: some private indexes do not serve a root.
+    pub fn lenient_absence(mut self) -> Self {
+        self.strict_absence = false;
+        self
     }
 
     pub fn http(&self) -> &HttpClient {
@@ -237,7 +250,14 @@ impl IndexClient {
             match cached {
                 Some(names) => names,
                 None => {
-                    let names = self.read_root(&not_an_index).await?;
+                    let names = match self.read_root(&not_an_index).await {
+                        Ok(names) => names,
+                        Err(e) if !self.strict_absence => {
+                            tracing::debug!("the index root does not confirm the 404: {e}");
+                            Default::default()
+                        }
+                        Err(e) => return Err(e),
+                    };
                     *self.root_projects.lock().unwrap_or_else(|p| p.into_inner()) =
                         Some(names.clone());
                     names
