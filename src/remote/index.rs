@@ -16,7 +16,7 @@ use reqwest::{StatusCode, Url};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// The `Accept` header for project pages (PEP 691's recommendation).
 pub const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
@@ -82,6 +82,24 @@ impl IndexError {
     }
 }
 
+/// A 2xx simple page's kind (by `Content-Type`), final URL and text (at most 64 MiB).
+async fn read_page(
+    response: reqwest::Response,
+    shown: &str,
+) -> Result<(PageKind, Url, String), IndexError> {
+    let page_url = response.url().clone();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let kind = simple_api::page_kind(&content_type)
+        .ok_or_else(|| IndexError::ContentType { url: shown.to_owned(), content_type })?;
+    let body = crate::remote::http::read_limited(response, MAX_PAGE_BYTES).await?;
+    Ok((kind, page_url, String::from_utf8_lossy(&body).into_owned()))
+}
+
 /// One file to upload: where it is and what the form says about it.
 #[derive(Debug, Clone)]
 pub struct UploadFile {
@@ -114,9 +132,9 @@ pub struct IndexClient {
     read_auth: Option<BasicAuth>,
     reads: AtomicU32,
     uploads: AtomicU32,
-    /// The normalised names the simple root listed, read at the first 404 (before anything
-    /// is uploaded) and kept for the run.
-    root_projects: std::sync::Mutex<Option<std::collections::BTreeSet<String>>>,
+    /// This root is known to serve project pages (one answered, or the root confirmed a 404):
+    /// from then on a 404 means "not there (yet)" without another look.
+    url_confirmed: AtomicBool,
     /// Whether a root that cannot confirm a 404 is an error (a gate comparing with the
     /// previous release) or the old reading, "not on the index" (a plain upload, whose
     /// verification read catches a wrong URL after the fact).
@@ -136,7 +154,7 @@ impl IndexClient {
             read_auth,
             reads: AtomicU32::new(0),
             uploads: AtomicU32::new(0),
-            root_projects: std::sync::Mutex::new(None),
+            url_confirmed: AtomicBool::new(false),
             strict_absence: true,
         }
     }
@@ -169,12 +187,9 @@ impl IndexClient {
         self.simple_root.join(&format!("{name}/")).unwrap_or_else(|_| self.simple_root.clone())
     }
 
-    /// Reads one project's page. A redirect we do not follow (another host) is an absent
-    /// project; so is a 404 or 410, once the simple root confirms it (see
-    /// [`confirm_absent`](Self::confirm_absent)): a mistyped index URL is an error, never
-    /// "absent".
-    pub async fn project(&self, project: &str) -> Result<ProjectListing, IndexError> {
-        let url = self.project_url(project);
+    /// GET a simple page (the root or a project's), never from a cache, with the read
+    /// credentials; every attempt counted.
+    async fn get_page(&self, url: &Url) -> Result<reqwest::Response, IndexError> {
         let (response, attempts) = self
             .http
             .send_with(
@@ -193,10 +208,40 @@ impl IndexClient {
             )
             .await?;
         self.reads.fetch_add(attempts.count, Ordering::Relaxed);
+        Ok(response)
+    }
+
+    /// Reads one project's page. A redirect we do not follow (another host) is an absent
+    /// project; so is a 404 or 410, once the simple root confirms it (see
+    /// [`confirm_absent`](Self::confirm_absent)): a mistyped index URL is an error, never
+    /// "absent".
+    pub async fn project(&self, project: &str) -> Result<ProjectListing, IndexError> {
+        match self.read_project(project, true).await {
+            // The root may list a project another process uploaded after our read: its page
+            // is read once more before the URL is called wrong.
+            Err(IndexError::ListedButMissing { .. }) => self.read_project(project, false).await,
+            other => other,
+        }
+    }
+
+    async fn read_project(&self, project: &str, first: bool) -> Result<ProjectListing, IndexError> {
+        let url = self.project_url(project);
+        let response = self.get_page(&url).await?;
         let status = response.status();
         let shown = redact_url(url.as_str());
         if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
-            self.confirm_absent(project, &shown).await?;
+            if !self.url_confirmed.load(Ordering::Relaxed) {
+                if first {
+                    self.confirm_absent(project, &shown).await?;
+                } else {
+                    return Err(IndexError::ListedButMissing {
+                        project: project.to_owned(),
+                        project_url: shown,
+                        root: redact_url(self.simple_root.as_str()),
+                    });
+                }
+                self.url_confirmed.store(true, Ordering::Relaxed);
+            }
             return Ok(ProjectListing::absent());
         }
         if status.is_redirection() {
@@ -205,28 +250,19 @@ impl IndexClient {
         if !status.is_success() {
             return Err(IndexError::Status { url: shown, status });
         }
-        let page_url = response.url().clone();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let kind = simple_api::page_kind(&content_type)
-            .ok_or_else(|| IndexError::ContentType { url: shown.clone(), content_type })?;
-        let body = crate::remote::http::read_limited(response, MAX_PAGE_BYTES).await?;
-        let text = String::from_utf8_lossy(&body);
+        let (kind, page_url, text) = read_page(response, &shown).await?;
         let files = match kind {
             PageKind::Json => simple_api::parse_json(&text, &page_url)
                 .map_err(|source| IndexError::Page { url: shown, source })?,
             PageKind::Html => simple_api::parse_html(&text, &page_url),
         };
+        self.url_confirmed.store(true, Ordering::Relaxed);
         Ok(ProjectListing { exists: true, files })
     }
 
-    /// After a project page's 404: whether that means "not on the index". On pypi.org and
-    /// test.pypi.org the simple index is only at `/simple/`. Elsewhere the root page is read
-    /// (once per run): it must answer 2xx with a simple page (401/403 is a credentials error,
+    /// After the first 404 of a run: whether it means "not on the index". On pypi.org and
+    /// test.pypi.org the simple index is only at `/simple/`. Elsewhere the root page is read:
+    /// it must answer 2xx with a simple page (401/403 is a credentials error,
     /// anything else "not a simple index"), and must not list the project (devpi serves a root
     /// listing at `…/<index>/` too, but project pages only under `…/+simple/`).
     async fn confirm_absent(&self, project: &str, project_url: &str) -> Result<(), IndexError> {
@@ -245,24 +281,13 @@ impl IndexClient {
                 Err(IndexError::NotPypiSimple { root: shown_root })
             };
         }
-        let listed = {
-            let cached = self.root_projects.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            match cached {
-                Some(names) => names,
-                None => {
-                    let names = match self.read_root(&not_an_index).await {
-                        Ok(names) => names,
-                        Err(e) if !self.strict_absence => {
-                            tracing::debug!("the index root does not confirm the 404: {e}");
-                            Default::default()
-                        }
-                        Err(e) => return Err(e),
-                    };
-                    *self.root_projects.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(names.clone());
-                    names
-                }
+        let listed = match self.read_root(&not_an_index).await {
+            Ok(names) => names,
+            Err(e) if !self.strict_absence => {
+                tracing::debug!("the index root does not confirm the 404: {e}");
+                Default::default()
             }
+            Err(e) => return Err(e),
         };
         if listed.contains(&normalize_name(project)) {
             return Err(IndexError::ListedButMissing {
@@ -280,23 +305,7 @@ impl IndexClient {
         not_an_index: &dyn Fn(StatusCode) -> IndexError,
     ) -> Result<std::collections::BTreeSet<String>, IndexError> {
         let root = self.simple_root.clone();
-        let (response, attempts) = self
-            .http
-            .send_with(
-                |client| {
-                    let mut request = client
-                        .get(root.clone())
-                        .header(reqwest::header::ACCEPT, SIMPLE_ACCEPT)
-                        .header(reqwest::header::CACHE_CONTROL, "max-age=0");
-                    if let Some(auth) = &self.read_auth {
-                        request = request.basic_auth(&auth.username, Some(auth.password.expose()));
-                    }
-                    request
-                },
-                || async { None },
-            )
-            .await?;
-        self.reads.fetch_add(attempts.count, Ordering::Relaxed);
+        let response = self.get_page(&root).await?;
         let status = response.status();
         let shown_root = redact_url(root.as_str());
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
@@ -305,17 +314,8 @@ impl IndexClient {
         if !status.is_success() {
             return Err(not_an_index(status));
         }
-        let page_url = response.url().clone();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let kind = simple_api::page_kind(&content_type)
-            .ok_or_else(|| IndexError::ContentType { url: shown_root.clone(), content_type })?;
-        let body = crate::remote::http::read_limited(response, MAX_PAGE_BYTES).await?;
-        let names = simple_api::root_projects(kind, &String::from_utf8_lossy(&body), &page_url)
+        let (kind, page_url, text) = read_page(response, &shown_root).await?;
+        let names = simple_api::root_projects(kind, &text, &page_url)
             .map_err(|source| IndexError::Page { url: shown_root, source })?;
         Ok(names.iter().map(|n| normalize_name(n)).collect())
     }
