@@ -104,19 +104,7 @@ fn tagged_repo() -> tempfile::TempDir {
     let dir = support::tempdir("dogfood-repo");
     std::fs::copy(support::repo_root().join("Cargo.toml"), dir.path().join("Cargo.toml")).unwrap();
     let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(dir.path())
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", dir.path())
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", output_text(&out));
+        support::git(dir.path(), args);
     };
     git(&["init", "-q", "-b", "main"]);
     git(&["add", "Cargo.toml"]);

@@ -13,6 +13,7 @@ use crate::model::problem::{Problem, ProblemCode};
 use crate::model::release_age::{self, AgeVerdict};
 use crate::model::upload_plan::ProjectListing;
 use crate::remote::http::redact_url;
+use crate::remote::index::is_pypi_simple;
 use reqwest::Url;
 use serde::Serialize;
 use std::time::SystemTime;
@@ -41,11 +42,6 @@ pub fn resolve(text: &str, with_credentials: bool) -> Result<AgainstIndex, CliEr
     };
     let simple = Url::parse(simple).expect("a valid constant URL");
     Ok(AgainstIndex { simple, is_pypi: true })
-}
-
-/// pypi.org and test.pypi.org (whose rules include the 14-day window).
-pub fn is_pypi_simple(url: &Url) -> bool {
-    url.scheme() == "https" && matches!(url.host_str(), Some("pypi.org" | "test.pypi.org"))
 }
 
 /// A cell of the previous release missing from this one.

@@ -155,7 +155,8 @@ pub enum Family {
 }
 
 impl Family {
-    fn name(&self) -> &str {
+    /// The family as platform tags spell it: `manylinux`, `win`, `any`…
+    pub(crate) fn name(&self) -> &str {
         match self {
             Family::Manylinux => "manylinux",
             Family::Musllinux => "musllinux",

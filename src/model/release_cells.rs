@@ -120,18 +120,10 @@ impl ReleaseCells {
 }
 
 pub(crate) fn platform_label(family: &Family, arch: &str) -> String {
-    let name = match family {
-        Family::Any => return "any".into(),
-        Family::Manylinux => "manylinux",
-        Family::Musllinux => "musllinux",
-        Family::Macosx => "macosx",
-        Family::Windows => "win",
-        Family::Linux => "linux",
-        Family::Ios => "ios",
-        Family::Android => "android",
-        Family::Other(s) => s.as_str(),
-    };
-    format!("{name} {arch}")
+    match family {
+        Family::Any => "any".into(),
+        other => format!("{} {arch}", other.name()),
+    }
 }
 
 /// The oldest system a platform tag installs on, for families that version it: manylinux and

@@ -13,6 +13,18 @@ use crate::model::tflock::format_age;
 use std::io::{BufRead, Write};
 use std::time::Duration;
 
+/// The outcome's warnings as warning annotations, then `error` (if any) as an error one;
+/// every text through the console neutraliser.
+pub(super) fn warnings_then_error<'a>(
+    warnings: impl IntoIterator<Item = &'a String>,
+    error: Option<&str>,
+) -> Vec<Annotation> {
+    let mut out: Vec<Annotation> =
+        warnings.into_iter().map(|w| Annotation::warning(console(w).into_owned())).collect();
+    out.extend(error.map(|e| Annotation::error(console(e).into_owned())));
+    out
+}
+
 fn age_text(report: &LockReport) -> String {
     report.age_seconds.map(|a| format_age(Duration::from_secs(a))).unwrap_or_else(|| "?".into())
 }
@@ -220,12 +232,8 @@ impl Render for UnlockOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> =
-            self.warnings.iter().map(|w| Annotation::warning(console(w).into_owned())).collect();
-        if self.status() == ExitStatus::Failed {
-            out.push(Annotation::error(console(&self.message).into_owned()));
-        }
-        out
+        let failed = self.status() == ExitStatus::Failed;
+        warnings_then_error(&self.warnings, failed.then_some(self.message.as_str()))
     }
 }
 

@@ -1,7 +1,7 @@
 //! How `lock acquire`, `lock release` and `lock run` outcomes read in text, GitHub outputs, the
 //! step summary and annotations.
 
-use super::lock::opt;
+use super::lock::{opt, warnings_then_error};
 use super::sanitize::console;
 use super::style::md_escape;
 use super::{Annotation, Render, Styles};
@@ -70,12 +70,7 @@ impl Render for AcquireOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> =
-            self.warnings.iter().map(|w| Annotation::warning(console(w).into_owned())).collect();
-        if !self.acquired {
-            out.push(Annotation::error(console(&self.message).into_owned()));
-        }
-        out
+        warnings_then_error(&self.warnings, (!self.acquired).then_some(self.message.as_str()))
     }
 }
 
@@ -116,12 +111,8 @@ impl Render for ReleaseOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> =
-            self.warnings.iter().map(|w| Annotation::warning(console(w).into_owned())).collect();
-        if self.status() == ExitStatus::Failed {
-            out.push(Annotation::error(console(&self.message).into_owned()));
-        }
-        out
+        let failed = self.status() == ExitStatus::Failed;
+        warnings_then_error(&self.warnings, failed.then_some(self.message.as_str()))
     }
 }
 
@@ -171,16 +162,10 @@ impl Render for RunOutcome {
     }
 
     fn annotations(&self) -> Vec<Annotation> {
-        let mut out: Vec<Annotation> = self
-            .acquire
-            .warnings
-            .iter()
-            .chain(&self.warnings)
-            .map(|w| Annotation::warning(console(w).into_owned()))
-            .collect();
-        if self.lease_lost || !self.acquire.acquired {
-            out.push(Annotation::error(console(&self.message).into_owned()));
-        }
-        out
+        let failed = self.lease_lost || !self.acquire.acquired;
+        warnings_then_error(
+            self.acquire.warnings.iter().chain(&self.warnings),
+            failed.then_some(self.message.as_str()),
+        )
     }
 }

@@ -82,6 +82,12 @@ impl IndexError {
     }
 }
 
+/// pypi.org and test.pypi.org (whose rules include the 14-day window, and whose simple index
+/// is only at `/simple/`).
+pub fn is_pypi_simple(url: &Url) -> bool {
+    url.scheme() == "https" && matches!(url.host_str(), Some("pypi.org" | "test.pypi.org"))
+}
+
 /// A 2xx simple page's kind (by `Content-Type`), final URL and text (at most 64 MiB).
 async fn read_page(
     response: reqwest::Response,
@@ -266,22 +272,16 @@ impl IndexClient {
     /// anything else "not a simple index"), and must not list the project (devpi serves a root
     /// listing at `…/<index>/` too, but project pages only under `…/+simple/`).
     async fn confirm_absent(&self, project: &str, project_url: &str) -> Result<(), IndexError> {
-        let root = self.simple_root.clone();
+        let root = &self.simple_root;
         let shown_root = redact_url(root.as_str());
-        let not_an_index = |status: StatusCode| IndexError::NotAnIndex {
-            project_url: project_url.to_owned(),
-            root: shown_root.clone(),
-            status,
-        };
-        if root.scheme() == "https" && matches!(root.host_str(), Some("pypi.org" | "test.pypi.org"))
-        {
+        if is_pypi_simple(root) {
             return if root.path() == "/simple/" {
                 Ok(())
             } else {
                 Err(IndexError::NotPypiSimple { root: shown_root })
             };
         }
-        let listed = match self.read_root(&not_an_index).await {
+        let listed = match self.read_root(project_url).await {
             Ok(names) => names,
             Err(e) if !self.strict_absence => {
                 tracing::debug!("the index root does not confirm the 404: {e}");
@@ -299,20 +299,20 @@ impl IndexClient {
         Ok(())
     }
 
-    /// GET the simple root: the normalised names it lists.
+    /// GET the simple root (after `project_url` answered 404): the normalised names it lists.
     async fn read_root(
         &self,
-        not_an_index: &dyn Fn(StatusCode) -> IndexError,
+        project_url: &str,
     ) -> Result<std::collections::BTreeSet<String>, IndexError> {
-        let root = self.simple_root.clone();
-        let response = self.get_page(&root).await?;
+        let response = self.get_page(&self.simple_root).await?;
         let status = response.status();
-        let shown_root = redact_url(root.as_str());
+        let shown_root = redact_url(self.simple_root.as_str());
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(IndexError::Status { url: shown_root, status });
         }
         if !status.is_success() {
-            return Err(not_an_index(status));
+            let project_url = project_url.to_owned();
+            return Err(IndexError::NotAnIndex { project_url, root: shown_root, status });
         }
         let (kind, page_url, text) = read_page(response, &shown_root).await?;
         let names = simple_api::root_projects(kind, &text, &page_url)

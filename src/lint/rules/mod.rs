@@ -5,7 +5,8 @@
 //! can tell from the files: an expression or variable it cannot read makes it stay silent.
 
 use super::ops::Op;
-use super::workflow::{Job, Workflow, condition};
+use super::workflow::{Job, Step, Workflow, condition};
+use super::yaml::Node;
 use super::{Rule, Set};
 
 pub mod cancel_in_progress_ship;
@@ -56,9 +57,23 @@ pub fn ship_words(op: &Op) -> String {
     }
 }
 
-/// The conditions (`if:`) of a job and of every job upstream of it, joined.
+/// The conditions (`if:`) of a job and of every job upstream of it, each in parentheses,
+/// joined with `&&`: one expression the condition reader can evaluate.
 pub fn upstream_conditions(wf: &Workflow, job: &Job) -> String {
-    wf.upstream(job.id).iter().map(|j| condition(j.if_)).collect::<Vec<_>>().join(" && ")
+    join_conditions(wf.upstream(job.id).iter().map(|j| j.if_))
+}
+
+/// [`upstream_conditions`] and the step's own `if:`: what must hold for the step to run.
+pub fn step_conditions(wf: &Workflow, job: &Job, step: &Step) -> String {
+    join_conditions(wf.upstream(job.id).iter().map(|j| j.if_).chain(std::iter::once(step.if_)))
+}
+
+fn join_conditions<'n>(ifs: impl Iterator<Item = Option<&'n Node>>) -> String {
+    ifs.map(condition)
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| format!("({c})"))
+        .collect::<Vec<_>>()
+        .join(" && ")
 }
 
 /// The first shipping step of a job: (op, step index); for a reusable call, `None`.

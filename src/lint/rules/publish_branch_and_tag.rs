@@ -2,9 +2,9 @@
 
 use super::super::cond::{Context, contexts, eval};
 use super::super::ops::OpKind;
-use super::super::workflow::{Job, Step, Workflow, condition};
+use super::super::workflow::Workflow;
 use super::super::{Rule, Set, Severity, Sink};
-use super::{ship_words, upstream_conditions};
+use super::{ship_words, step_conditions};
 
 pub const RULE: Rule = Rule {
     id: "publish-branch-and-tag",
@@ -44,23 +44,14 @@ const GUARDS: &[&str] = &[
 const SCRIPT_EVENT_GUARDS: &[&str] = &["GITHUB_EVENT_NAME", "github.event_name"];
 
 /// Whether the publishing step runs both for a tag push and for a `release` event: every
-/// `if:` on the way (its jobs', upstream too, and its own) is true in a tag-push context and in
+/// `if:` on the way (`all`, from [`step_conditions`]) is true in a tag-push context and in
 /// the release context (a condition surestep cannot read is not). A ref test cannot tell the
 /// two apart (both are on the tag); `github.event_name` can.
-fn runs_on_tag_push_and_release(wf: &Workflow, job: &Job, step: &Step, scripts: &str) -> bool {
+fn runs_on_tag_push_and_release(wf: &Workflow, all: &str, scripts: &str) -> bool {
     if SCRIPT_EVENT_GUARDS.iter().any(|g| scripts.contains(g)) {
         return false;
     }
-    let conds: Vec<String> = wf
-        .upstream(job.id)
-        .iter()
-        .map(|j| condition(j.if_))
-        .chain(std::iter::once(condition(step.if_)))
-        .filter(|c| !c.trim().is_empty())
-        .map(|c| format!("({c})"))
-        .collect();
-    let all = conds.join(" && ");
-    let runs = |ctx: &Context| all.is_empty() || eval(&all, ctx) == Some(true);
+    let runs = |ctx: &Context| all.is_empty() || eval(all, ctx) == Some(true);
     let ctxs = contexts(wf);
     let tag_push = ctxs.iter().any(|c| {
         c.event == "push"
@@ -90,7 +81,8 @@ fn check(set: &Set, sink: &mut Sink) {
                     scripts.push_str(&script.text);
                 }
             }
-            let gates = upstream_conditions(wf, job) + &condition(step.if_) + &scripts;
+            let conditions = step_conditions(wf, job, step);
+            let gates = conditions.clone() + &scripts;
             let idempotent = step.with_str("skip-existing").is_some_and(|v| v.trim() == "true")
                 || op.args.iter().any(|a| a == "--skip-existing" || a == "--check-url");
             if idempotent
@@ -103,7 +95,7 @@ fn check(set: &Set, sink: &mut Sink) {
                     "on every branch push and every tag push: a release commit pushed with its tag publishes twice",
                     "guard the job with `if: startsWith(github.ref, 'refs/tags/')` (or `surestep check-tag --require`) and publish with `surestep publish`",
                 )
-            } else if tag_and_release && runs_on_tag_push_and_release(wf, job, step, &scripts) {
+            } else if tag_and_release && runs_on_tag_push_and_release(wf, &conditions, &scripts) {
                 (
                     "on tag pushes and on `release` events: publishing a release for a tag starts a second run that uploads the same version",
                     "trigger the publish on one of the two (`push: tags:` or `release:`), or guard it with `if: github.event_name == 'release'`; publish with `surestep publish`",

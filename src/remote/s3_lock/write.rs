@@ -28,8 +28,6 @@ impl LockStore {
         key: &str,
         etag: &str,
     ) -> Result<Conditional, S3LockError> {
-        let once = aws_sdk_s3::config::Builder::new()
-            .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled());
         let res = self
             .client
             .delete_object()
@@ -37,7 +35,7 @@ impl LockStore {
             .key(key)
             .if_match(etag)
             .customize()
-            .config_override(once)
+            .config_override(sent_once())
             .send()
             .await;
         match res {
@@ -90,8 +88,6 @@ impl LockStore {
         etag: &str,
         body: Vec<u8>,
     ) -> Result<Conditional, S3LockError> {
-        let once = aws_sdk_s3::config::Builder::new()
-            .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled());
         let req = self
             .client
             .put_object()
@@ -101,9 +97,15 @@ impl LockStore {
             .if_match(etag)
             .body(body.into());
         let req = with_sse_c!(req, &self.sse);
-        match req.customize().config_override(once).send().await {
+        match req.customize().config_override(sent_once()).send().await {
             Ok(out) => Ok(Conditional::Done { etag: out.e_tag().map(str::to_owned) }),
             Err(err) => self.conditional_error("PutObject", bucket, key, err),
         }
     }
+}
+
+/// The per-request override that sends a conditional write exactly once (no SDK retry).
+fn sent_once() -> aws_sdk_s3::config::Builder {
+    aws_sdk_s3::config::Builder::new()
+        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
 }
