@@ -501,18 +501,7 @@ async fn flatten_index(
             if !is_index(&entry) {
                 return Ok(vec![entry]);
             }
-            let digest = Digest::parse(&entry.digest).map_err(|e| {
-                RegistryError::Protocol(format!("the index lists a bad digest: {e}"))
-            })?;
-            let fetched =
-                client.get_manifest(digest.as_str(), Some(&digest)).await?.ok_or_else(|| {
-                    RegistryError::Incomplete(format!(
-                        "the index lists {digest}, which the registry does not have (yet)"
-                    ))
-                })?;
-            match ManifestDoc::parse(fetched.media_type.as_deref(), &fetched.bytes)
-                .map_err(|e| RegistryError::Protocol(format!("{digest}: {e}")))?
-            {
+            match listed_manifest(client, &entry).await?.1 {
                 ManifestDoc::Index(inner) => Ok(inner.images().cloned().collect()),
                 ManifestDoc::Image(_) => Ok(vec![entry]),
             }
@@ -525,13 +514,11 @@ async fn flatten_index(
     Ok(entries)
 }
 
-/// One platform image of an index: its manifest, and its config only when the manifest has
-/// no revision annotation.
-async fn image_in_index(
+/// A manifest an index lists, read by its digest (verified) and parsed.
+async fn listed_manifest(
     client: &RegistryClient,
     entry: &Descriptor,
-    hint: Option<&str>,
-) -> Result<ImageSeen, RegistryError> {
+) -> Result<(Digest, ManifestDoc), RegistryError> {
     let digest = Digest::parse(&entry.digest)
         .map_err(|e| RegistryError::Protocol(format!("the index lists a bad digest: {e}")))?;
     let fetched = client.get_manifest(digest.as_str(), Some(&digest)).await?.ok_or_else(|| {
@@ -541,6 +528,17 @@ async fn image_in_index(
     })?;
     let doc = ManifestDoc::parse(fetched.media_type.as_deref(), &fetched.bytes)
         .map_err(|e| RegistryError::Protocol(format!("{digest}: {e}")))?;
+    Ok((digest, doc))
+}
+
+/// One platform image of an index: its manifest, and its config only when the manifest has
+/// no revision annotation.
+async fn image_in_index(
+    client: &RegistryClient,
+    entry: &Descriptor,
+    hint: Option<&str>,
+) -> Result<ImageSeen, RegistryError> {
+    let (digest, doc) = listed_manifest(client, entry).await?;
     let ManifestDoc::Image(manifest) = doc else {
         return Err(RegistryError::Protocol(format!(
             "{digest} is listed as an image but is an index"

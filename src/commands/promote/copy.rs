@@ -11,7 +11,6 @@ use futures_util::StreamExt;
 use futures_util::future::try_join_all;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::Semaphore;
 
 /// One manifest, with the exact bytes to PUT.
@@ -385,7 +384,7 @@ async fn copy_blob(
             }
             Err(e) if e.is_transient() && attempt < 3 => {
                 tracing::debug!("blob {} attempt {attempt} failed: {e}; retrying", blob.digest);
-                tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+                tokio::time::sleep(dst.retry_delay(attempt)).await;
             }
             Err(e) => return Err(e),
         }

@@ -141,6 +141,12 @@ impl RegistryClient {
         self.sent.load(Ordering::Relaxed)
     }
 
+    /// How long to wait before try `attempt + 1` of something the HTTP client cannot retry
+    /// by itself (a streamed upload): the run's one retry policy.
+    pub fn retry_delay(&self, attempt: u32) -> std::time::Duration {
+        self.http.policy().delay(attempt, None)
+    }
+
     /// The registry's base URL (`https://ghcr.io`).
     pub fn base_url(&self) -> &str {
         &self.base
